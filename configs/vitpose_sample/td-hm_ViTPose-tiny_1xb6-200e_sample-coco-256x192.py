@@ -1,0 +1,97 @@
+# The embedded default job: a small ViTPose trained from scratch on the four
+# real COCO images shipped in data/sample_coco and evaluated on the same
+# images with COCO keypoint AP. It proves that data pipeline, UDP target
+# encoding, loss, decoding and CocoMetric are wired together (an overfit
+# test, not a benchmark). About 5 minutes on 2 CPU cores.
+_base_ = ['../_base_/default_runtime.py']
+
+data_root = '{{ fileDirname }}/../../data/sample_coco/'
+max_epochs = 200
+randomness = dict(seed=0, deterministic=False)
+
+train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
+optim_wrapper = dict(
+    optimizer=dict(type='AdamW', lr=1e-3, betas=(0.9, 0.999),
+                   weight_decay=0.01),
+    constructor='ViTPoseLayerDecayConstructor',
+    paramwise_cfg=dict(layer_decay_rate=0.9),
+    clip_grad=dict(max_norm=1.0, norm_type=2))
+param_scheduler = [
+    dict(type='LinearLR', begin=0, end=50, start_factor=0.01, by_epoch=False),
+    dict(type='CosineAnnealingLR', begin=0, end=max_epochs, T_max=max_epochs,
+         eta_min=1e-5, by_epoch=True),
+]
+default_hooks = dict(checkpoint=dict(interval=max_epochs))
+custom_hooks = []  # no BN buffer sync needed on one process
+
+codec = dict(
+    type='UDPHeatmap', input_size=(192, 256), heatmap_size=(48, 64), sigma=2)
+
+model = dict(
+    type='TopdownPoseEstimator',
+    data_preprocessor=dict(
+        type='PoseDataPreprocessor',
+        mean=[123.675, 116.28, 103.53],
+        std=[58.395, 57.12, 57.375],
+        bgr_to_rgb=True),
+    backbone=dict(
+        type='ViTPoseBackbone',
+        arch=dict(embed_dims=192, depth=6, num_heads=6, mlp_ratio=4),
+        img_size=(256, 192),
+        patch_size=16,
+        patch_padding=2,
+        drop_path_rate=0.0),
+    head=dict(
+        type='ViTPoseClassicHead',
+        in_channels=192,
+        out_channels=17,
+        deconv_out_channels=(128, 128),
+        deconv_kernel_sizes=(4, 4),
+        loss=dict(type='KeypointMSELoss', use_target_weight=True),
+        decoder=codec),
+    test_cfg=dict(flip_test=False))
+
+dataset_type = 'CocoDataset'
+data_mode = 'topdown'
+train_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='TopdownAffine', input_size=codec['input_size'], use_udp=True),
+    dict(type='GenerateTarget', encoder=codec),
+    dict(type='PackPoseInputs'),
+]
+val_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='TopdownAffine', input_size=codec['input_size'], use_udp=True),
+    dict(type='PackPoseInputs'),
+]
+train_dataloader = dict(
+    batch_size=6,
+    num_workers=0,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        data_mode=data_mode,
+        ann_file='test_coco.json',
+        data_prefix=dict(img=''),
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=16,
+    num_workers=0,
+    persistent_workers=False,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        data_mode=data_mode,
+        ann_file='test_coco.json',
+        data_prefix=dict(img=''),
+        test_mode=True,
+        pipeline=val_pipeline))
+test_dataloader = val_dataloader
+val_evaluator = dict(type='CocoMetric', ann_file=data_root + 'test_coco.json')
+test_evaluator = val_evaluator

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Create (or refresh) the project's virtual environment. Safe to run again:
+# a complete environment is only re-checked and the plugin reinstalled.
+#
+#   VITPOSE_VENV   where the venv lives       (default: <repo>/.venv)
+#   VITPOSE_CACHE  wheels built here are kept (default: ~/.cache/vitpose_plugin)
+#
+# torch 2.14.1 has no prebuilt mmcv, so mmcv 2.1.0 is built from its source
+# release once (C++20, compiled CPU ops; ~15 min on 2 cores) and the wheel is
+# cached in VITPOSE_CACHE; xtcocotools is rebuilt against the installed numpy.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VENV=${VITPOSE_VENV:-$ROOT/.venv}
+CACHE=${VITPOSE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vitpose_plugin}
+PYTHON=${PYTHON:-python3}
+TORCH_VERSION=2.14.1
+TORCHVISION_VERSION=0.29.1
+MMCV_VERSION=2.1.0
+XTCOCOTOOLS_VERSION=1.14.3
+
+log() { printf '[setup_env] %s\n' "$*" >&2; }
+
+stamp_of_inputs() {
+    cat "$ROOT/tools/setup_env.sh" "$ROOT"/requirements/*.txt | sha256sum | cut -d' ' -f1
+}
+
+plugin_install() {
+    # A regular (non-editable) install: MIM needs vitpose_plugin/.mim inside
+    # site-packages. Tests import the checkout itself.
+    "$VENV/bin/pip" install -q --no-deps --no-build-isolation "$ROOT"
+    rm -rf "$ROOT/vitpose_plugin/.mim" "$ROOT/build" "$ROOT"/*.egg-info
+}
+
+check_imports() {
+    "$VENV/bin/python" - <<'EOF'
+import mmcv.ops, mmdet, mmpose.models, mmpretrain.models, xtcocotools.coco, mim
+import vitpose_plugin
+EOF
+}
+
+STAMP=$(stamp_of_inputs)
+if [[ -f "$VENV/.setup_stamp" && "$(cat "$VENV/.setup_stamp")" == "$STAMP" ]] \
+        && check_imports 2>/dev/null; then
+    log "environment $VENV is up to date; reinstalling the plugin"
+    plugin_install
+    exit 0
+fi
+
+log "creating $VENV"
+"$PYTHON" -m venv "$VENV"
+PIP=("$VENV/bin/pip" install -q --disable-pip-version-check)
+"${PIP[@]}" "torch==$TORCH_VERSION" "torchvision==$TORCHVISION_VERSION" \
+    'setuptools>=77,<81' wheel ninja cython numpy
+
+PY_TAG=$("$VENV/bin/python" -c 'import sys; print(f"cp{sys.version_info[0]}{sys.version_info[1]}")')
+WHEELS="$CACHE/wheels/torch$TORCH_VERSION-$PY_TAG"
+mkdir -p "$WHEELS"
+
+if ! ls "$WHEELS"/mmcv-"$MMCV_VERSION"-*.whl >/dev/null 2>&1; then
+    log "building mmcv $MMCV_VERSION with ops (one time, cached in $WHEELS)"
+    BUILD=$(mktemp -d)
+    trap 'rm -rf "$BUILD"' EXIT
+    "$VENV/bin/pip" download -q --no-deps --no-binary :all: \
+        --no-build-isolation "mmcv==$MMCV_VERSION" -d "$BUILD"
+    tar -xzf "$BUILD/mmcv-$MMCV_VERSION.tar.gz" -C "$BUILD"
+    # torch >= 2.10 headers need C++20; mmcv 2.1.0 asks for C++14/17.
+    sed -i 's/-std=c++1[47]/-std=c++20/g' "$BUILD/mmcv-$MMCV_VERSION/setup.py"
+    MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-$(nproc)} \
+        "$VENV/bin/pip" wheel -q --no-deps --no-build-isolation \
+        -w "$WHEELS" "$BUILD/mmcv-$MMCV_VERSION"
+fi
+
+if ! ls "$WHEELS"/xtcocotools-"$XTCOCOTOOLS_VERSION"-*.whl >/dev/null 2>&1; then
+    log "building xtcocotools $XTCOCOTOOLS_VERSION against the installed numpy"
+    "$VENV/bin/pip" wheel -q --no-deps --no-binary xtcocotools \
+        --no-build-isolation -w "$WHEELS" "xtcocotools==$XTCOCOTOOLS_VERSION"
+fi
+
+log "installing the OpenMMLab stack"
+"${PIP[@]}" -r "$ROOT/requirements.txt"
+"${PIP[@]}" --no-deps --force-reinstall \
+    "$WHEELS"/mmcv-"$MMCV_VERSION"-*.whl \
+    "$WHEELS"/xtcocotools-"$XTCOCOTOOLS_VERSION"-*.whl
+# mmengine's own requirements install cleanly; the rest go in with --no-deps
+# (their real runtime needs are in requirements/runtime.txt).
+"${PIP[@]}" "$(grep '^mmengine==' "$ROOT/requirements/mminstall.txt")"
+"${PIP[@]}" --no-deps $(grep -E '^(mmdet|mmpose|mmpretrain|openmim)==' \
+    "$ROOT/requirements/mminstall.txt")
+
+plugin_install
+check_imports
+echo "$STAMP" > "$VENV/.setup_stamp"
+log "ready: activate with 'source $VENV/bin/activate'"

@@ -1,0 +1,97 @@
+"""Evaluate a checkpoint from a config (MMPose's command-line conventions)."""
+import argparse
+import os
+import os.path as osp
+
+from mmengine.config import Config, DictAction
+from mmengine.runner import Runner
+
+from vitpose_plugin.utils import prepare_cpu_distributed
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Test a ViTPose model')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='directory for logs and results')
+    parser.add_argument(
+        '--out', help='dump the evaluation metrics to this .json/.pkl file')
+    parser.add_argument(
+        '--dump', help='dump the raw predictions to this .pkl file')
+    parser.add_argument(
+        '--show-dir',
+        help='save images with the predicted keypoints drawn into this '
+        'directory (relative to the run dir under the work dir)')
+    parser.add_argument(
+        '--show', action='store_true', help='display the predictions')
+    parser.add_argument(
+        '--interval', type=int, default=1, help='visualize every n-th sample')
+    parser.add_argument(
+        '--wait-time', type=float, default=1, help='display time with --show')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, e.g. model.test_cfg.flip_test=False')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
+    """Apply the command-line switches to the config."""
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    cfg.load_from = args.checkpoint
+    cfg.launcher = args.launcher
+
+    if args.show or args.show_dir:
+        visualization = cfg.default_hooks.visualization
+        visualization.enable = True
+        visualization.show = args.show
+        visualization.wait_time = args.wait_time
+        visualization.interval = args.interval
+        if args.show_dir:
+            visualization.out_dir = args.show_dir
+
+    if args.dump is not None:
+        if not args.dump.endswith(('.pkl', '.pickle')):
+            raise ValueError(f'--dump must be a .pkl file, got {args.dump}')
+        evaluator = cfg.test_evaluator
+        evaluators = evaluator if isinstance(evaluator, list) else [evaluator]
+        evaluators.append(dict(type='DumpResults', out_file_path=args.dump))
+        cfg.test_evaluator = evaluators
+    return cfg
+
+
+def main() -> None:
+    args = parse_args()
+    if not osp.isfile(args.config):
+        raise FileNotFoundError(f'config file not found: {args.config}')
+    if not osp.isfile(args.checkpoint):
+        raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    cfg = merge_args(cfg, args)
+
+    prepare_cpu_distributed(cfg, args.launcher)
+
+    runner = Runner.from_cfg(cfg)
+    metrics = runner.test()
+    if args.out:
+        from mmengine.fileio import dump
+        dump(metrics, args.out)
+
+
+if __name__ == '__main__':
+    main()

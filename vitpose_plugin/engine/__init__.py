@@ -1,0 +1,3 @@
+from .optim_wrappers import ViTPoseLayerDecayConstructor
+
+__all__ = ['ViTPoseLayerDecayConstructor']

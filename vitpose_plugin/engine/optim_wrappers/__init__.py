@@ -1,0 +1,3 @@
+from .layer_decay_constructor import ViTPoseLayerDecayConstructor
+
+__all__ = ['ViTPoseLayerDecayConstructor']

@@ -1,0 +1,4 @@
+from .backbones import ViTPoseBackbone
+from .heads import ViTPoseClassicHead
+
+__all__ = ['ViTPoseBackbone', 'ViTPoseClassicHead']

@@ -1,0 +1,130 @@
+"""Loss and prediction shared by the ViTPose heatmap decoders."""
+from abc import abstractmethod
+from typing import Sequence, Tuple, Union
+
+import torch
+from mmengine.structures import PixelData
+from mmpose.evaluation.functional import pose_pck_accuracy
+from mmpose.models.heads.base_head import BaseHead
+from mmpose.models.utils.tta import flip_heatmaps
+from mmpose.registry import KEYPOINT_CODECS, MODELS
+from mmpose.utils.tensor_utils import to_numpy
+from mmpose.utils.typing import (ConfigType, OptConfigType, OptSampleList,
+                                 Predictions)
+from torch import Tensor
+
+
+class BaseViTPoseHeatmapHead(BaseHead):
+    """A head that maps the backbone's last feature map to K heatmaps.
+
+    Subclasses build the decoder layers and implement :meth:`forward`; this
+    class owns the loss (with keypoint target weights), flip-test averaging
+    and decoding through an MMPose codec.
+
+    Args:
+        in_channels (int): Channels of the backbone feature map.
+        out_channels (int): Number of keypoints K.
+        loss (dict): Heatmap loss config. Defaults to
+            ``KeypointMSELoss(use_target_weight=True)``.
+        decoder (dict, optional): MMPose codec used to turn heatmaps into
+            keypoints (e.g. ``UDPHeatmap``). Required for prediction.
+        init_cfg (dict | list, optional): Initialisation config.
+    """
+
+    def __init__(self,
+                 in_channels: int,
+                 out_channels: int,
+                 loss: ConfigType = dict(
+                     type='KeypointMSELoss', use_target_weight=True),
+                 decoder: OptConfigType = None,
+                 init_cfg: Union[dict, list, None] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        for name, value in (('in_channels', in_channels),
+                            ('out_channels', out_channels)):
+            if not isinstance(value, int) or value <= 0:
+                raise ValueError(f'{type(self).__name__}: {name} must be a '
+                                 f'positive int, got {value!r}')
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.loss_module = MODELS.build(loss)
+        self.decoder = KEYPOINT_CODECS.build(decoder) \
+            if decoder is not None else None
+
+    @abstractmethod
+    def forward(self, feats: Tuple[Tensor, ...]) -> Tensor:
+        """Decode the last feature map of ``feats`` into (B, K, h, w)."""
+
+    def _check_input(self, feats: Sequence[Tensor]) -> Tensor:
+        feature = feats[-1]
+        if feature.dim() != 4 or feature.shape[1] != self.in_channels:
+            raise ValueError(
+                f'{type(self).__name__} expects a (B, {self.in_channels}, '
+                f'H, W) feature map, got {tuple(feature.shape)}; check the '
+                f'head\'s in_channels against the backbone width')
+        return feature
+
+    def _check_targets(self, heatmaps: Tensor, targets: Tensor) -> None:
+        if heatmaps.shape != targets.shape:
+            raise ValueError(
+                f'{type(self).__name__} predicts heatmaps of shape '
+                f'{tuple(heatmaps.shape)} but the targets are '
+                f'{tuple(targets.shape)}: the keypoint count (out_channels='
+                f'{self.out_channels}) or the codec heatmap_size does not '
+                f'match the dataset/codec')
+
+    def loss(self,
+             feats: Tuple[Tensor, ...],
+             batch_data_samples: OptSampleList,
+             train_cfg: ConfigType = {}) -> dict:
+        """Heatmap loss (``loss_kpt``) and PCK accuracy (``acc_pose``)."""
+        heatmaps = self.forward(feats)
+        targets = torch.stack(
+            [sample.gt_fields.heatmaps for sample in batch_data_samples])
+        weights = torch.cat([
+            sample.gt_instance_labels.keypoint_weights
+            for sample in batch_data_samples
+        ])
+        self._check_targets(heatmaps, targets)
+        losses = dict(loss_kpt=self.loss_module(heatmaps, targets, weights))
+        if train_cfg.get('compute_acc', True):
+            _, accuracy, _ = pose_pck_accuracy(
+                output=to_numpy(heatmaps),
+                target=to_numpy(targets),
+                mask=to_numpy(weights) > 0)
+            losses['acc_pose'] = torch.tensor(
+                accuracy, device=targets.device)
+        return losses
+
+    def predict(self,
+                feats: Union[Tuple[Tensor, ...], list],
+                batch_data_samples: OptSampleList,
+                test_cfg: ConfigType = {}) -> Predictions:
+        """Decode keypoints; average with the flipped input if flip-testing.
+
+        Returns:
+            list[InstanceData] with ``keypoints`` (N, K, 2) and
+            ``keypoint_scores`` (N, K); with ``test_cfg.output_heatmaps``
+            also a list of :class:`PixelData` holding ``heatmaps``.
+        """
+        if test_cfg.get('flip_test', False):
+            if not (isinstance(feats, list) and len(feats) == 2):
+                raise ValueError('flip_test needs features of the original '
+                                 'and the flipped image')
+            flip_indices = batch_data_samples[0].metainfo['flip_indices']
+            heatmaps = self.forward(feats[0])
+            flipped = flip_heatmaps(
+                self.forward(feats[1]),
+                flip_indices=flip_indices,
+                flip_mode=test_cfg.get('flip_mode', 'heatmap'),
+                shift_heatmap=test_cfg.get('shift_heatmap', False))
+            heatmaps = (heatmaps + flipped) * 0.5
+        else:
+            heatmaps = self.forward(feats)
+
+        predictions = self.decode(heatmaps)
+        if test_cfg.get('output_heatmaps', False):
+            return predictions, [
+                PixelData(heatmaps=heatmap) for heatmap in heatmaps.detach()
+            ]
+        return predictions
+
