@@ -3,12 +3,14 @@ from mmpose.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
 
 import vitpose_plugin
 from vitpose_plugin.engine import ViTPoseLayerDecayConstructor
-from vitpose_plugin.models import ViTPoseBackbone, ViTPoseClassicHead
+from vitpose_plugin.models import (ViTPoseBackbone, ViTPoseClassicHead,
+                                   ViTPoseSimpleHead)
 
 
 @pytest.mark.parametrize('name, cls', [
     ('ViTPoseBackbone', ViTPoseBackbone),
     ('ViTPoseClassicHead', ViTPoseClassicHead),
+    ('ViTPoseSimpleHead', ViTPoseSimpleHead),
 ])
 def test_models_registered_in_mmpose(name, cls):
     assert MODELS.get(name) is cls
@@ -26,7 +28,8 @@ def test_names_do_not_shadow_mmpose_components():
     # MMPose's own modules (a collision would need force=True or raise).
     ours = [name for name, cls in MODELS.module_dict.items()
             if cls.__module__.startswith('vitpose_plugin')]
-    assert set(ours) == {'ViTPoseBackbone', 'ViTPoseClassicHead'}
+    assert set(ours) == {'ViTPoseBackbone', 'ViTPoseClassicHead',
+                         'ViTPoseSimpleHead'}
 
 
 def test_version():

@@ -1,7 +1,8 @@
 """ViTPose for MMPose.
 
 Importing this package registers its components into MMPose's registries:
-``ViTPoseBackbone`` and ``ViTPoseClassicHead`` (``mmpose.registry.MODELS``)
+``ViTPoseBackbone``, ``ViTPoseClassicHead`` and ``ViTPoseSimpleHead``
+(``mmpose.registry.MODELS``)
 and ``ViTPoseLayerDecayConstructor``
 (``mmpose.registry.OPTIM_WRAPPER_CONSTRUCTORS``).
 """

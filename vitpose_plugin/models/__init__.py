@@ -1,4 +1,4 @@
 from .backbones import ViTPoseBackbone
-from .heads import ViTPoseClassicHead
+from .heads import ViTPoseClassicHead, ViTPoseSimpleHead
 
-__all__ = ['ViTPoseBackbone', 'ViTPoseClassicHead']
+__all__ = ['ViTPoseBackbone', 'ViTPoseClassicHead', 'ViTPoseSimpleHead']

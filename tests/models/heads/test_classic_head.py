@@ -65,10 +65,10 @@ def test_loss_is_weighted_mse_and_reports_accuracy():
     targets = torch.stack([s.gt_fields.heatmaps for s in samples])
     weights = torch.cat([s.gt_instance_labels.keypoint_weights
                          for s in samples])
-    # KeypointMSELoss: mean over pixels and keypoints of weighted squared
-    # error, times 0.5 (the default loss_weight is 1).
+    # KeypointMSELoss: mean over samples, keypoints and pixels of the
+    # squared error, each keypoint weighted by its target weight.
     expected = ((heatmaps - targets)**2).mean(dim=(2, 3)) * weights
-    torch.testing.assert_close(losses['loss_kpt'], expected.mean() * 0.5)
+    torch.testing.assert_close(losses['loss_kpt'], expected.mean())
     losses['loss_kpt'].backward()
     assert head.final_layer.weight.grad is not None
 

@@ -1,4 +1,5 @@
 from .base_heatmap_head import BaseViTPoseHeatmapHead
 from .classic_head import ViTPoseClassicHead
+from .simple_head import ViTPoseSimpleHead
 
-__all__ = ['BaseViTPoseHeatmapHead', 'ViTPoseClassicHead']
+__all__ = ['BaseViTPoseHeatmapHead', 'ViTPoseClassicHead', 'ViTPoseSimpleHead']
