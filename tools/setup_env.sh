@@ -50,8 +50,9 @@ fi
 log "creating $VENV"
 "$PYTHON" -m venv "$VENV"
 PIP=("$VENV/bin/pip" install -q --disable-pip-version-check)
+NUMPY_SPEC=$(grep -E '^numpy([<>=]|$)' "$ROOT/requirements/runtime.txt")
 "${PIP[@]}" "torch==$TORCH_VERSION" "torchvision==$TORCHVISION_VERSION" \
-    'setuptools>=77,<81' wheel ninja cython numpy
+    'setuptools>=77,<81' wheel ninja cython "$NUMPY_SPEC"
 
 PY_TAG=$("$VENV/bin/python" -c 'import sys; print(f"cp{sys.version_info[0]}{sys.version_info[1]}")')
 WHEELS="$CACHE/wheels/torch$TORCH_VERSION-$PY_TAG"
@@ -71,17 +72,20 @@ if ! ls "$WHEELS"/mmcv-"$MMCV_VERSION"-*.whl >/dev/null 2>&1; then
         -w "$WHEELS" "$BUILD/mmcv-$MMCV_VERSION"
 fi
 
-if ! ls "$WHEELS"/xtcocotools-"$XTCOCOTOOLS_VERSION"-*.whl >/dev/null 2>&1; then
-    log "building xtcocotools $XTCOCOTOOLS_VERSION against the installed numpy"
+NUMPY_VERSION=$("$VENV/bin/python" -c 'import numpy; print(numpy.__version__)')
+XTCOCO_WHEELS="$WHEELS/numpy$NUMPY_VERSION"
+mkdir -p "$XTCOCO_WHEELS"
+if ! ls "$XTCOCO_WHEELS"/xtcocotools-"$XTCOCOTOOLS_VERSION"-*.whl >/dev/null 2>&1; then
+    log "building xtcocotools $XTCOCOTOOLS_VERSION against numpy $NUMPY_VERSION"
     "$VENV/bin/pip" wheel -q --no-deps --no-binary xtcocotools \
-        --no-build-isolation -w "$WHEELS" "xtcocotools==$XTCOCOTOOLS_VERSION"
+        --no-build-isolation -w "$XTCOCO_WHEELS" "xtcocotools==$XTCOCOTOOLS_VERSION"
 fi
 
 log "installing the OpenMMLab stack"
 "${PIP[@]}" -r "$ROOT/requirements.txt"
 "${PIP[@]}" --no-deps --force-reinstall \
     "$WHEELS"/mmcv-"$MMCV_VERSION"-*.whl \
-    "$WHEELS"/xtcocotools-"$XTCOCOTOOLS_VERSION"-*.whl
+    "$XTCOCO_WHEELS"/xtcocotools-"$XTCOCOTOOLS_VERSION"-*.whl
 # mmengine's own requirements install cleanly; the rest go in with --no-deps
 # (their real runtime needs are in requirements/runtime.txt).
 "${PIP[@]}" "$(grep '^mmengine==' "$ROOT/requirements/mminstall.txt")"
