@@ -6,7 +6,7 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from vitpose_plugin.utils import prepare_cpu_distributed
+from vitpose_plugin.utils import merge_cfg_options, prepare_cpu_distributed
 
 
 def parse_args() -> argparse.Namespace:
@@ -101,8 +101,7 @@ def main() -> None:
     if not osp.isfile(args.config):
         raise FileNotFoundError(f'config file not found: {args.config}')
     cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+    merge_cfg_options(cfg, args.cfg_options)
     cfg = merge_args(cfg, args)
 
     prepare_cpu_distributed(cfg, args.launcher)

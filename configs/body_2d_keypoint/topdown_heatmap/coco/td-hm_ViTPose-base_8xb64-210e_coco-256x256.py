@@ -1,0 +1,34 @@
+# Input-resolution ablation (paper Table 4): ViTPose-B, classic decoder, COCO
+# at 256x256 with 64x64 UDP heatmaps. Everything else as the 256x192
+# config; the MAE position embedding is interpolated to the 16x16 token grid.
+_base_ = ['./td-hm_ViTPose-base_8xb64-210e_coco-256x192.py']
+
+codec = dict(
+    type='UDPHeatmap',
+    input_size=(256, 256),
+    heatmap_size=(64, 64),
+    sigma=2)
+
+model = dict(
+    backbone=dict(img_size=(256, 256)),
+    head=dict(decoder=codec))
+
+train_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='RandomFlip', direction='horizontal'),
+    dict(type='RandomHalfBody'),
+    dict(type='RandomBBoxTransform'),
+    dict(type='TopdownAffine', input_size=codec['input_size'], use_udp=True),
+    dict(type='GenerateTarget', encoder=codec),
+    dict(type='PackPoseInputs'),
+]
+val_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='TopdownAffine', input_size=codec['input_size'], use_udp=True),
+    dict(type='PackPoseInputs'),
+]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
+test_dataloader = val_dataloader

@@ -1,0 +1,34 @@
+# Input-resolution ablation (paper Table 4): ViTPose-B, classic decoder, COCO
+# at 384x288 with 96x72 UDP heatmaps. Everything else as the 256x192
+# config; the MAE position embedding is interpolated to the 24x18 token grid.
+_base_ = ['./td-hm_ViTPose-base_8xb64-210e_coco-256x192.py']
+
+codec = dict(
+    type='UDPHeatmap',
+    input_size=(288, 384),
+    heatmap_size=(72, 96),
+    sigma=2)
+
+model = dict(
+    backbone=dict(img_size=(384, 288)),
+    head=dict(decoder=codec))
+
+train_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='RandomFlip', direction='horizontal'),
+    dict(type='RandomHalfBody'),
+    dict(type='RandomBBoxTransform'),
+    dict(type='TopdownAffine', input_size=codec['input_size'], use_udp=True),
+    dict(type='GenerateTarget', encoder=codec),
+    dict(type='PackPoseInputs'),
+]
+val_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='TopdownAffine', input_size=codec['input_size'], use_udp=True),
+    dict(type='PackPoseInputs'),
+]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
+test_dataloader = val_dataloader
