@@ -2,11 +2,19 @@
 import argparse
 import os
 import os.path as osp
+import sys
 
-from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
+# Run from a checkout, use that checkout's package rather than an installed
+# copy (in an installed package's .mim/tools there is no such sibling).
+_CHECKOUT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+if osp.isdir(osp.join(_CHECKOUT, 'vitpose_plugin')):
+    sys.path.insert(0, _CHECKOUT)
 
-from vitpose_plugin.utils import merge_cfg_options, prepare_cpu_distributed
+from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.runner import Runner  # noqa: E402
+
+from vitpose_plugin.utils import (  # noqa: E402
+    merge_cfg_options, prepare_cpu_distributed)
 
 
 def parse_args() -> argparse.Namespace:
