@@ -11,11 +11,13 @@ from typing import List, Optional
 # (as tools/dist_train.sh does with PYTHONPATH).
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
-from vitpose_plugin.models.utils.checkpoint_conversion import MAE_LAYOUTS  # noqa: E402,E501
-from vitpose_plugin.utils.checkpoint_converter_cli import run_converter  # noqa: E402,E501
-
 
 def main(argv: Optional[List[str]] = None) -> int:
+    # Imported only after the sys.path change above.
+    from vitpose_plugin.models.utils.checkpoint_conversion import \
+        MAE_LAYOUTS
+    from vitpose_plugin.utils.checkpoint_converter_cli import run_converter
+
     return run_converter(
         'Convert an MAE checkpoint (facebookresearch "model" -> blocks.N, or '
         'mmpretrain backbone.layers.N) to a vitpose_plugin backbone: the '

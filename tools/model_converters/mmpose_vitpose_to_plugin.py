@@ -11,11 +11,13 @@ from typing import List, Optional
 # (as tools/dist_train.sh does with PYTHONPATH).
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
-from vitpose_plugin.models.utils.checkpoint_conversion import MMPOSE_VITPOSE  # noqa: E402,E501
-from vitpose_plugin.utils.checkpoint_converter_cli import run_converter  # noqa: E402,E501
-
 
 def main(argv: Optional[List[str]] = None) -> int:
+    # Imported only after the sys.path change above.
+    from vitpose_plugin.models.utils.checkpoint_conversion import \
+        MMPOSE_VITPOSE
+    from vitpose_plugin.utils.checkpoint_converter_cli import run_converter
+
     return run_converter(
         'Convert an MMPose 1.x ViTPose checkpoint (backbone.layers.N, '
         'head.deconv_layers / head.final_layer) to the vitpose_plugin '

@@ -8,18 +8,17 @@ from typing import List, Optional, Sequence, Tuple
 import torch
 from mmengine.runner.checkpoint import CheckpointLoader
 
-from ..models.utils.checkpoint_conversion import (MAE_LAYOUTS,
-                                                  OFFICIAL_VITPOSE,
-                                                  convert_checkpoint,
-                                                  detect_layout, head_kind,
-                                                  token_grid,
-                                                  unwrap_state_dict)
+from ..models.utils.checkpoint_conversion import (
+    MAE_LAYOUTS, OFFICIAL_VITPOSE, convert_checkpoint, detect_layout,
+    head_kind, token_grid, unwrap_state_dict)
 
 
-def convert_checkpoint_file(src: str,
-                            dst: str,
-                            accepted_layouts: Sequence[str],
-                            img_size: Tuple[int, int] = (256, 192)) -> str:
+def convert_checkpoint_file(
+    src: str,
+    dst: str,
+    accepted_layouts: Sequence[str],
+    img_size: Tuple[int, int] = (256, 192)
+) -> str:
     """Convert the checkpoint ``src`` and save it as ``dst`` for ``load_from``.
 
     ``dst`` is an mmengine checkpoint: ``{'state_dict': ..., 'meta': ...}``
@@ -50,8 +49,8 @@ def convert_checkpoint_file(src: str,
     converted = result.state_dict
     pos_embed = converted['backbone.pos_embed']
     depth = 1 + max(
-        int(key.split('.')[2]) for key in converted
-        if key.startswith('backbone.blocks.'))
+        int(key.split('.')[2])
+        for key in converted if key.startswith('backbone.blocks.'))
     meta = dict(
         converted_from=layout,
         source=osp.basename(src),

@@ -9,7 +9,8 @@ from typing import Dict, Tuple
 import mmpretrain.models  # noqa: F401  (registers mmpretrain.* types)
 import torch
 import torch.nn.functional as F
-from mmpose.registry import MODELS
+from mmengine.registry import DefaultScope
+from mmpose.registry import MODELS as POSE_MODELS
 from mmpretrain.registry import MODELS as PRETRAIN_MODELS
 from torch import Tensor, nn
 
@@ -21,6 +22,13 @@ PRETRAIN_ARCH = dict(
     num_layers=DEPTH,
     num_heads=HEADS,
     feedforward_channels=4 * WIDTH)
+
+
+def build(cfg: dict, scope: str = 'mmpose') -> nn.Module:
+    """Build in ``scope`` whatever default scope an earlier Runner left."""
+    registry = POSE_MODELS if scope == 'mmpose' else PRETRAIN_MODELS
+    with DefaultScope.overwrite_default_scope(scope):
+        return registry.build(cfg)
 
 
 def randomise_(state: Dict[str, Tensor], seed: int = 0) -> Dict[str, Tensor]:
@@ -61,9 +69,10 @@ def build_plugin_model(head: str = 'classic',
         in_channels=width,
         out_channels=keypoints,
         deconv_out_channels=(DECONV, DECONV)) if head == 'classic' else dict(
-            type='ViTPoseSimpleHead', in_channels=width,
+            type='ViTPoseSimpleHead',
+            in_channels=width,
             out_channels=keypoints)
-    model = MODELS.build(
+    model = build(
         dict(
             type='TopdownPoseEstimator',
             backbone=dict(
@@ -102,7 +111,7 @@ def build_mmpose_vitpose(head: str = 'classic') -> nn.Module:
             deconv_out_channels=[],
             deconv_kernel_sizes=[],
             final_layer=dict(kernel_size=3, padding=1))
-    model = MODELS.build(cfg)
+    model = build(cfg)
     randomise_(model.state_dict(), seed=1)
     return model.eval()
 
@@ -125,8 +134,12 @@ def random_official_state_dict(head: str = 'classic') -> Dict[str, Tensor]:
 
 
 def _layer_norm(x: Tensor, state: Dict[str, Tensor], name: str) -> Tensor:
-    return F.layer_norm(x, x.shape[-1:], state[f'{name}.weight'],
-                        state[f'{name}.bias'], eps=1e-6)
+    return F.layer_norm(
+        x,
+        x.shape[-1:],
+        state[f'{name}.weight'],
+        state[f'{name}.bias'],
+        eps=1e-6)
 
 
 def _linear(x: Tensor, state: Dict[str, Tensor], name: str) -> Tensor:
@@ -136,9 +149,12 @@ def _linear(x: Tensor, state: Dict[str, Tensor], name: str) -> Tensor:
 def official_forward(state: Dict[str, Tensor], images: Tensor,
                      head: str) -> Tensor:
     """The official ViTPose forward, from official parameter names."""
-    x = F.conv2d(images, state['backbone.patch_embed.proj.weight'],
-                 state['backbone.patch_embed.proj.bias'], stride=16,
-                 padding=2)
+    x = F.conv2d(
+        images,
+        state['backbone.patch_embed.proj.weight'],
+        state['backbone.patch_embed.proj.bias'],
+        stride=16,
+        padding=2)
     batch, dims, rows, cols = x.shape
     x = x.flatten(2).transpose(1, 2)
     pos = state['backbone.pos_embed']
@@ -153,16 +169,20 @@ def official_forward(state: Dict[str, Tensor], images: Tensor,
         h = (attn @ v).transpose(1, 2).reshape(batch, -1, dims)
         x = x + _linear(h, state, f'{block}.attn.proj')
         h = _layer_norm(x, state, f'{block}.norm2')
-        h = _linear(F.gelu(_linear(h, state, f'{block}.mlp.fc1')), state,
-                    f'{block}.mlp.fc2')
+        h = _linear(
+            F.gelu(_linear(h, state, f'{block}.mlp.fc1')), state,
+            f'{block}.mlp.fc2')
         x = x + h
     x = _layer_norm(x, state, 'backbone.last_norm')
     x = x.transpose(1, 2).reshape(batch, dims, rows, cols)
     if head == 'simple':
         x = F.interpolate(
             F.relu(x), scale_factor=4, mode='bilinear', align_corners=False)
-        return F.conv2d(x, state['keypoint_head.final_layer.weight'],
-                        state['keypoint_head.final_layer.bias'], padding=1)
+        return F.conv2d(
+            x,
+            state['keypoint_head.final_layer.weight'],
+            state['keypoint_head.final_layer.bias'],
+            padding=1)
     for conv, bn in ((0, 1), (3, 4)):
         prefix = 'keypoint_head.deconv_layers'
         x = F.conv_transpose2d(
@@ -182,7 +202,7 @@ def official_forward(state: Dict[str, Tensor], images: Tensor,
 
 def random_mae_mmpretrain_state_dict() -> Dict[str, Tensor]:
     """An mmpretrain MAE (MAEViT + pretrain decoder neck), all random."""
-    model = PRETRAIN_MODELS.build(
+    model = build(
         dict(
             type='MAE',
             backbone=dict(type='MAEViT', arch=PRETRAIN_ARCH, patch_size=16),
@@ -197,7 +217,8 @@ def random_mae_mmpretrain_state_dict() -> Dict[str, Tensor]:
             head=dict(
                 type='MAEPretrainHead',
                 patch_size=16,
-                loss=dict(type='PixelReconstructionLoss', criterion='L2'))))
+                loss=dict(type='PixelReconstructionLoss', criterion='L2'))),
+        scope='mmpretrain')
     return randomise_(dict(model.state_dict()), seed=3)
 
 
@@ -236,7 +257,7 @@ def mae_reference_features(state: Dict[str, Tensor], images: Tensor,
     forward do; mmpretrain's ViT (without class token) runs the blocks.
     """
     grid = tuple((size + 4 - 16) // 16 + 1 for size in img_size)
-    vit = PRETRAIN_MODELS.build(
+    vit = build(
         dict(
             type='VisionTransformer',
             arch=PRETRAIN_ARCH,
@@ -246,7 +267,8 @@ def mae_reference_features(state: Dict[str, Tensor], images: Tensor,
             with_cls_token=False,
             out_type='featmap',
             patch_cfg=dict(padding=2),
-            final_norm=True))
+            final_norm=True),
+        scope='mmpretrain')
     vit.eval()  # its train() returns None, so no chaining
     pos = state['backbone.pos_embed']
     patches = pos[:, 1:].reshape(1, 14, 14, WIDTH).permute(0, 3, 1, 2)

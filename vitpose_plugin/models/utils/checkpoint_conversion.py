@@ -91,16 +91,20 @@ def _head_rules(src: str) -> List[Rule]:
 
 
 _RULES: Dict[str, List[Rule]] = {
-    PLUGIN: _timm_backbone_rules(r'backbone\.', 'backbone.', 'last_norm') +
+    PLUGIN:
+    _timm_backbone_rules(r'backbone\.', 'backbone.', 'last_norm') +
     _head_rules(r'head\.'),
     OFFICIAL_VITPOSE:
     _timm_backbone_rules(r'backbone\.', 'backbone.', 'last_norm') +
     _head_rules(r'keypoint_head\.'),
-    MMPOSE_VITPOSE: _mmpretrain_backbone_rules() + _head_rules(r'head\.'),
-    MAE_FACEBOOK: _timm_backbone_rules('', 'backbone.', 'norm') + [
+    MMPOSE_VITPOSE:
+    _mmpretrain_backbone_rules() + _head_rules(r'head\.'),
+    MAE_FACEBOOK:
+    _timm_backbone_rules('', 'backbone.', 'norm') + [
         (r'cls_token|mask_token|decoder_.*', None),
     ],
-    MAE_MMPRETRAIN: _mmpretrain_backbone_rules() + [
+    MAE_MMPRETRAIN:
+    _mmpretrain_backbone_rules() + [
         (r'backbone\.cls_token|neck\..*|head\..*', None),
     ],
 }
@@ -201,8 +205,8 @@ def _apply_rules(state_dict: Mapping[str, Tensor],
             unrecognised.append(key)
     if unrecognised:
         raise ValueError(
-            f'{len(unrecognised)} key(s) not recognised as part of a '
-            f'{layout} checkpoint: {_format_keys(unrecognised)}')
+            f'{len(unrecognised)} key(s) not recognised in the {layout} '
+            f'layout: {_format_keys(unrecognised)}')
     return converted, dropped
 
 
@@ -217,8 +221,10 @@ def check_plugin_keys(state_dict: Mapping[str, Tensor]) -> None:
         ValueError: naming every missing key.
     """
     keys = set(state_dict)
-    block_ids = {int(k.split('.')[2]) for k in keys
-                 if k.startswith('backbone.blocks.')}
+    block_ids = {
+        int(k.split('.')[2])
+        for k in keys if k.startswith('backbone.blocks.')
+    }
     expected = {
         'backbone.patch_embed.proj.weight', 'backbone.patch_embed.proj.bias',
         'backbone.pos_embed', 'backbone.last_norm.weight',
@@ -230,8 +236,10 @@ def check_plugin_keys(state_dict: Mapping[str, Tensor]) -> None:
                         for kind in ('weight', 'bias'))
     if any(key.startswith('head.') for key in keys):
         expected.update({'head.final_layer.weight', 'head.final_layer.bias'})
-        layer_ids = {int(k.split('.')[2]) for k in keys
-                     if k.startswith('head.deconv_layers.')}
+        layer_ids = {
+            int(k.split('.')[2])
+            for k in keys if k.startswith('head.deconv_layers.')
+        }
         # Each stage is ConvTranspose2d (index 3i), BN (3i+1), ReLU (3i+2).
         for stage in range(max(layer_ids, default=-1) // 3 + 1):
             expected.add(f'head.deconv_layers.{3 * stage}.weight')

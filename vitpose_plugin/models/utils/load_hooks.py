@@ -85,8 +85,8 @@ def check_loaded_shapes(module: nn.Module, state_dict: Mapping[str, Tensor],
     raise CheckpointShapeError(message)
 
 
-def resize_pos_embed_on_load(module: nn.Module, state_dict: dict,
-                             prefix: str, *args) -> None:
+def resize_pos_embed_on_load(module: nn.Module, state_dict: dict, prefix: str,
+                             *args) -> None:
     """Pre-hook: resample a checkpoint ``pos_embed`` made for another grid.
 
     Lets a 256x192 (16x12) checkpoint load into a 384x288 (24x18) model.
