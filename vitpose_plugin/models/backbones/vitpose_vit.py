@@ -9,6 +9,8 @@ from torch.utils.checkpoint import checkpoint
 
 from ..layers import PatchEmbed, TransformerBlock, resize_pos_embed
 from ..layers.utils import to_2tuple
+from ..utils import (check_loaded_shapes, load_pretrained_backbone,
+                     resize_pos_embed_on_load)
 
 #: Published ViTPose sizes. ``mlp_ratio`` is 4 for all of them.
 ARCH_ZOO: Dict[str, Dict[str, int]] = {
@@ -130,6 +132,11 @@ class ViTPoseBackbone(BaseModule):
         self.out_indices = self._normalise_out_indices(out_indices)
         if not init_cfg:
             self._init_random_weights()
+        # Resize first, so a checkpoint for another input size still fits.
+        self._register_load_state_dict_pre_hook(
+            resize_pos_embed_on_load, with_module=True)
+        self._register_load_state_dict_pre_hook(
+            check_loaded_shapes, with_module=True)
 
     def _normalise_out_indices(
             self, out_indices: Union[int, Sequence[int]]) -> Tuple[int, ...]:
@@ -154,6 +161,21 @@ class ViTPoseBackbone(BaseModule):
             elif isinstance(module, nn.LayerNorm):
                 nn.init.ones_(module.weight)
                 nn.init.zeros_(module.bias)
+
+    def init_weights(self) -> None:
+        """Load ``init_cfg=dict(type='Pretrained', checkpoint=PATH[,
+        prefix=P])`` strictly from any supported layout (MAE, ViTPose); any
+        other init_cfg is mmengine's."""
+        if isinstance(self.init_cfg, dict) and \
+                self.init_cfg.get('type') == 'Pretrained':
+            load_pretrained_backbone(
+                self,
+                self.init_cfg['checkpoint'],
+                prefix=self.init_cfg.get('prefix'),
+                map_location=self.init_cfg.get('map_location', 'cpu'))
+            self._is_init = True
+            return
+        super().init_weights()
 
     # Hooks used by the rest of the stack ------------------------------------
     def no_weight_decay(self) -> Set[str]:

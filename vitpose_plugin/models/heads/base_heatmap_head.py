@@ -13,6 +13,8 @@ from mmpose.utils.typing import (ConfigType, OptConfigType, OptSampleList,
                                  Predictions)
 from torch import Tensor
 
+from ..utils import check_loaded_shapes
+
 
 class BaseViTPoseHeatmapHead(BaseHead):
     """A head that maps the backbone's last feature map to K heatmaps.
@@ -49,6 +51,8 @@ class BaseViTPoseHeatmapHead(BaseHead):
         self.loss_module = MODELS.build(loss)
         self.decoder = KEYPOINT_CODECS.build(decoder) \
             if decoder is not None else None
+        self._register_load_state_dict_pre_hook(
+            check_loaded_shapes, with_module=True)
 
     @abstractmethod
     def forward(self, feats: Tuple[Tensor, ...]) -> Tensor:

@@ -1,0 +1,65 @@
+"""Initialise a ViTPose backbone from an MAE or ViTPose checkpoint file."""
+from typing import Optional
+
+from mmengine.logging import print_log
+from mmengine.runner.checkpoint import CheckpointLoader
+from torch import nn
+
+from .checkpoint_conversion import (MAE_LAYOUTS, backbone_weights,
+                                    unwrap_state_dict)
+
+
+def load_pretrained_backbone(backbone: nn.Module,
+                             checkpoint: str,
+                             prefix: Optional[str] = None,
+                             map_location: str = 'cpu') -> str:
+    """Load ``checkpoint`` into ``backbone`` strictly, whatever its layout.
+
+    MAE checkpoints (facebookresearch or mmpretrain) have their position
+    embedding resized to the backbone's grid the official ViTPose way;
+    ViTPose checkpoints (official, MMPose 1.x, this plugin) contribute their
+    backbone. Every backbone tensor must be present and of the right shape.
+
+    Args:
+        backbone (nn.Module): A ``ViTPoseBackbone``.
+        checkpoint (str): Path or URL understood by mmengine.
+        prefix (str, optional): Only use keys starting with this prefix,
+            stripped first (e.g. ``'encoder.'``). Defaults to None.
+        map_location (str): Where to load tensors. Defaults to ``'cpu'``.
+
+    Returns:
+        str: The detected checkpoint layout.
+
+    Raises:
+        ValueError: unknown layout, missing or unexpected tensors.
+    """
+    state_dict = unwrap_state_dict(
+        CheckpointLoader.load_checkpoint(
+            checkpoint, map_location=map_location, logger='current'))
+    if prefix:
+        state_dict = {
+            key[len(prefix):]: value
+            for key, value in state_dict.items() if key.startswith(prefix)
+        }
+        if not state_dict:
+            raise ValueError(f'no key of {checkpoint} starts with {prefix!r}')
+    layout, weights = backbone_weights(state_dict, backbone.grid_size)
+    if not weights:
+        raise ValueError(f'{checkpoint} ({layout} layout) has no backbone '
+                         f'weights')
+    missing = set(backbone.state_dict()) - set(weights)
+    unexpected = set(weights) - set(backbone.state_dict())
+    if missing or unexpected:
+        raise ValueError(
+            f'{checkpoint} ({layout} layout) does not fit '
+            f'{type(backbone).__name__}: missing {sorted(missing)}, '
+            f'unexpected {sorted(unexpected)}')
+    backbone.load_state_dict(weights)
+    detail = ' (position embedding resized to the backbone grid ' \
+        f'{backbone.grid_size[0]}x{backbone.grid_size[1]})' \
+        if layout in MAE_LAYOUTS else ''
+    print_log(
+        f'{type(backbone).__name__}: loaded all {len(weights)} tensors from '
+        f'{checkpoint} ({layout} layout){detail}',
+        logger='current')
+    return layout
