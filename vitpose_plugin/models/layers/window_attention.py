@@ -106,9 +106,10 @@ class WindowAttention(MultiheadSelfAttention):
             self.relative_position_bias_table = None
 
     def extra_repr(self) -> str:
+        has_bias = self.relative_position_bias_table is not None
         return (f'window_size={self.window_size}, '
                 f'shift_size={self.shift_size}, pool={self.pool}, '
-                f'rel_pos_bias={self.relative_position_bias_table is not None}')
+                f'rel_pos_bias={has_bias}')
 
     def layout(self, grid: Tuple[int, int]) -> WindowLayout:
         """The window partition used for a (rows, cols) token grid."""

@@ -61,10 +61,10 @@ def window_attention_mask(layout: WindowLayout, num_heads: int,
                  & ((cols + shift_w) % padded_w < width)[None, :])
         side = ((rows >= padded_h - shift_h).long()[:, None] * 2
                 + (cols >= padded_w - shift_w).long()[None, :])
-        valid, side = grid_to_windows(valid, layout), grid_to_windows(
-            side, layout)
-        blocked = valid[:, :, None] & (~valid[:, None, :]
-                                       | (side[:, :, None] != side[:, None, :]))
+        valid = grid_to_windows(valid, layout)
+        side = grid_to_windows(side, layout)
+        other_side = side[:, :, None] != side[:, None, :]
+        blocked = valid[:, :, None] & (~valid[:, None, :] | other_side)
         windows, tokens = blocked.shape[:2]
         mask = torch.zeros(
             windows, tokens, tokens + num_pooled, device=device, dtype=dtype)
