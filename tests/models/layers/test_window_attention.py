@@ -91,16 +91,16 @@ def test_pooling_window_reaches_every_token():
 
 def test_mask_is_cached_and_typed():
     layout = window_layout((7, 7), (4, 4), (2, 2))
-    args = (layout, HEADS, 0, torch.device('cpu'))
+    args = (layout, 0, torch.device('cpu'))
     mask = window_attention_mask(*args, torch.bfloat16)
     assert mask.dtype == torch.bfloat16
-    assert mask.shape == (1, 4 * HEADS, 16, 16)
+    assert mask.shape == (4, 1, 16, 16)
     assert window_attention_mask(*args, torch.bfloat16) is mask
     assert window_attention_mask(*args, torch.float32).dtype == torch.float32
     # No query row is fully masked (padding queries see everything).
     assert torch.isfinite(mask).any(-1).all()
     divisible = window_layout((8, 8), (4, 4), (0, 0))
-    assert window_attention_mask(divisible, HEADS, 0, torch.device('cpu'),
+    assert window_attention_mask(divisible, 0, torch.device('cpu'),
                                  torch.float32) is None
 
 
@@ -145,3 +145,17 @@ def test_bad_configs_are_clear_errors():
         WindowAttention(DIMS, HEADS)(torch.randn(1, 10, DIMS), (3, 3))
     with pytest.raises(ValueError, match='unknown attention type'):
         build_attention('swin', DIMS, HEADS)
+
+
+def test_token_index_round_trips():
+    from vitpose_plugin.models.layers import window_token_index
+    for layout in (window_layout((7, 10), (4, 4), (2, 2)),
+                   window_layout((8, 6), (4, 3), (0, 0)),
+                   window_layout((8, 6), (4, 6), (0, 0))):
+        to_windows, to_tokens = window_token_index(layout,
+                                                   torch.device('cpu'))
+        assert len(to_windows) == layout.total_windows * \
+            layout.tokens_per_window
+        assert to_windows[to_tokens].tolist() == list(range(len(to_tokens)))
+    assert layout.keeps_token_order
+    assert to_windows.tolist() == list(range(48))

@@ -11,7 +11,7 @@ from .relative_position_bias import (relative_position_bias,
 from .transformer_block import TransformerBlock
 from .window_attention import WindowAttention
 from .window_attention_mask import grid_to_windows, window_attention_mask
-from .window_layout import WindowLayout, window_layout
+from .window_layout import WindowLayout, window_layout, window_token_index
 
 __all__ = [
     'ATTENTION_TYPES', 'Mlp', 'MultiheadSelfAttention', 'PatchEmbed',
@@ -19,5 +19,5 @@ __all__ = [
     'grid_to_windows', 'pad_patch_kernel', 'relative_position_bias',
     'relative_position_index', 'relative_position_table_size',
     'resize_pos_embed', 'resolve_attn_types', 'window_attention_mask',
-    'window_layout'
+    'window_layout', 'window_token_index'
 ]

@@ -11,7 +11,7 @@ from .relative_position_bias import (relative_position_bias,
                                      relative_position_table_size)
 from .utils import to_2tuple
 from .window_attention_mask import window_attention_mask
-from .window_layout import WindowLayout, window_layout
+from .window_layout import WindowLayout, window_layout, window_token_index
 
 
 class WindowAttention(MultiheadSelfAttention):
@@ -35,11 +35,12 @@ class WindowAttention(MultiheadSelfAttention):
     A grid not divisible by the window is padded at the bottom/right and
     padding keys are masked. A window larger than the grid is clamped to
     it, so a window covering the whole grid is exactly full attention.
-    Everything is vectorised: windows are folded into the head dimension of
-    a single :func:`~torch.nn.functional.scaled_dot_product_attention` call
-    (which keeps the fused kernels and lets a per-window mask broadcast over
-    the batch). Masks and bias indices are built once per geometry, device
-    and dtype and cached.
+    Everything is vectorised: a single cached gather pads, rolls and
+    partitions the projected tokens into windows that join the batch
+    dimension of one :func:`~torch.nn.functional.scaled_dot_product_attention`
+    call (q/k/v are strided views, so the fused kernels apply), and a second
+    gather puts the results back in token order. Masks, bias indices and
+    gather indices are built once per geometry, device and dtype and cached.
 
     Args:
         embed_dims (int): Token width.
@@ -126,112 +127,73 @@ class WindowAttention(MultiheadSelfAttention):
         layout = self.layout(grid)
         if tokens != layout.grid[0] * layout.grid[1]:
             raise ValueError(f'{tokens} tokens do not form a {grid} grid')
-        (height, width), (padded_h, padded_w) = layout.grid, layout.padded_grid
+        windows, window_tokens = layout.total_windows, layout.tokens_per_window
+        to_windows, to_tokens = window_token_index(layout, x.device)
+        in_token_order = layout.keeps_token_order
 
-        qkv = self.qkv(x).view(batch, height, width, 3 * dims)
-        if layout.is_padded:
-            # Zero padding: padded keys are masked, and zeros keep the
-            # pooled sums equal to sums over real tokens.
-            qkv = F.pad(qkv, (0, 0, 0, padded_w - width, 0, padded_h - height))
-        pooled_kv = self._pool_keys_values(qkv, layout) if self.pool else None
-        if layout.is_shifted:
-            qkv = torch.roll(qkv, (-layout.shift[0], -layout.shift[1]), (1, 2))
-        query, key, value = self._partition(qkv, layout)
-        if pooled_kv is not None:
-            key, value = (self._append_pooled(t, pooled, layout)
-                          for t, pooled in zip((key, value), pooled_kv))
+        qkv = self.qkv(x)
+        # One gather pads, rolls and partitions: (B, windows * T, 3D).
+        windowed = qkv if in_token_order else qkv.index_select(1, to_windows)
+        query = windowed[..., :dims].view(batch * windows, window_tokens,
+                                          self.num_heads,
+                                          self.head_dims).transpose(1, 2)
+        key_value = windowed[..., dims:].view(batch, windows, window_tokens,
+                                              2 * dims)
+        if self.pool:
+            pooled = _window_means(layout, x.device, qkv.dtype) @ \
+                qkv[..., dims:]
+            key_value = torch.cat(
+                (key_value,
+                 pooled.unsqueeze(1).expand(batch, windows, -1, -1)),
+                dim=2)
+        key, value = key_value.view(batch * windows, key_value.shape[2], 2,
+                                    self.num_heads,
+                                    self.head_dims).permute(2, 0, 3, 1, 4)
 
         x = F.scaled_dot_product_attention(
             query,
             key,
             value,
-            attn_mask=self._attention_bias(layout, query, key.shape[-2]),
+            attn_mask=self._attention_bias(layout, query, key.shape[-2],
+                                           batch),
             dropout_p=self.attn_drop if self.training else 0.)
-        x = self._merge(x, layout)
-        if layout.is_shifted:
-            x = torch.roll(x, layout.shift, (1, 2))
-        if layout.is_padded:
-            x = x[:, :height, :width]
-        return self.proj_drop(self.proj(x.reshape(batch, tokens, dims)))
-
-    def _partition(self, qkv: Tensor,
-                   layout: WindowLayout) -> Tuple[Tensor, Tensor, Tensor]:
-        """(B, Hp, Wp, 3D) -> q, k, v each (B, windows * heads, T, hd)."""
-        batch = qkv.shape[0]
-        (rows, cols), (win_h, win_w) = layout.num_windows, layout.window
-        qkv = qkv.view(batch, rows, win_h, cols, win_w, 3, self.num_heads,
-                       self.head_dims).permute(5, 0, 1, 3, 6, 2, 4, 7)
-        return qkv.reshape(3, batch, layout.total_windows * self.num_heads,
-                           layout.tokens_per_window,
-                           self.head_dims).unbind(0)
-
-    def _merge(self, x: Tensor, layout: WindowLayout) -> Tensor:
-        """(B, windows * heads, T, hd) -> (B, Hp, Wp, D)."""
-        batch = x.shape[0]
-        (rows, cols), (win_h, win_w) = layout.num_windows, layout.window
-        x = x.view(batch, rows, cols, self.num_heads, win_h, win_w,
-                   self.head_dims).permute(0, 1, 4, 2, 5, 3, 6)
-        return x.reshape(batch, rows * win_h, cols * win_w,
-                         self.num_heads * self.head_dims)
-
-    def _pool_keys_values(self, qkv: Tensor,
-                          layout: WindowLayout) -> Tuple[Tensor, Tensor]:
-        """Mean key and value of every unshifted window, over real tokens.
-
-        Returns:
-            tuple[Tensor, Tensor]: Each (B, heads, windows, hd).
-        """
-        batch, dims = qkv.shape[0], self.num_heads * self.head_dims
-        (rows, cols), (win_h, win_w) = layout.num_windows, layout.window
-        sums = qkv[..., dims:].reshape(batch, rows, win_h, cols, win_w, 2,
-                                       self.num_heads,
-                                       self.head_dims).sum((2, 4))
-        counts = _real_token_counts(layout, qkv.device, qkv.dtype)
-        means = sums / counts.view(1, rows, cols, 1, 1, 1)
-        key, value = means.reshape(batch, layout.total_windows, 2,
-                                   self.num_heads,
-                                   self.head_dims).permute(2, 0, 3, 1, 4)
-        return key, value
-
-    def _append_pooled(self, windowed: Tensor, pooled: Tensor,
-                       layout: WindowLayout) -> Tensor:
-        """Concatenate the pooled tokens to every window's keys/values."""
-        batch, windows = windowed.shape[0], layout.total_windows
-        windowed = windowed.view(batch, windows, self.num_heads,
-                                 layout.tokens_per_window, self.head_dims)
-        pooled = pooled.unsqueeze(1).expand(batch, windows, *pooled.shape[1:])
-        return torch.cat((windowed, pooled), dim=3).flatten(1, 2)
+        x = x.transpose(1, 2).reshape(batch, windows * window_tokens, dims)
+        if not in_token_order:
+            x = x.index_select(1, to_tokens)
+        return self.proj_drop(self.proj(x))
 
     def _attention_bias(self, layout: WindowLayout, query: Tensor,
-                        num_keys: int) -> Optional[Tensor]:
-        """Padding/shift mask plus relative position bias, or None."""
+                        num_keys: int, batch: int) -> Optional[Tensor]:
+        """Padding/shift mask plus relative position bias, or None.
+
+        Shapes broadcast against the (B * windows, heads, T, S) logits.
+        """
         tokens = layout.tokens_per_window
-        mask = window_attention_mask(layout, self.num_heads,
-                                     num_keys - tokens, query.device,
+        mask = window_attention_mask(layout, num_keys - tokens, query.device,
                                      query.dtype)
         table = self.relative_position_bias_table
-        if table is None:
-            return mask
-        bias = relative_position_bias(table, layout.window,
-                                      self.window_size).to(query.dtype)
-        if num_keys > tokens:
-            bias = F.pad(bias, (0, num_keys - tokens))
-        windows = layout.total_windows
+        if table is not None:
+            bias = relative_position_bias(table, layout.window,
+                                          self.window_size).to(query.dtype)
+            if num_keys > tokens:
+                bias = F.pad(bias, (0, num_keys - tokens))
+            if mask is None:
+                return bias.unsqueeze(0)
+            mask = mask + bias
         if mask is None:
-            bias = bias.unsqueeze(0).expand(windows, *bias.shape)
-        else:
-            bias = mask.view(windows, self.num_heads, tokens,
-                             num_keys) + bias
-        return bias.reshape(1, windows * self.num_heads, tokens, num_keys)
+            return None
+        return mask.unsqueeze(0).expand(batch, *mask.shape).flatten(0, 1)
 
 
 @functools.lru_cache(maxsize=128)
-def _real_token_counts(layout: WindowLayout, device: torch.device,
-                       dtype: torch.dtype) -> Tensor:
-    """(rows, cols) number of non-padding tokens in each unshifted window."""
+def _window_means(layout: WindowLayout, device: torch.device,
+                  dtype: torch.dtype) -> Tensor:
+    """(windows, H*W) matrix averaging the real tokens of each unshifted
+    window; cached."""
     with torch.inference_mode(False):
-        per_dim = [(size - torch.arange(num) * window).clamp(max=window)
-                   for size, window, num in zip(layout.grid, layout.window,
-                                                layout.num_windows)]
-        return (per_dim[0][:, None] * per_dim[1][None, :]).to(
-            device=device, dtype=dtype)
+        _, slot = window_token_index(layout._replace(shift=(0, 0)), device)
+        membership = torch.zeros(
+            layout.total_windows, len(slot), device=device)
+        membership[slot // layout.tokens_per_window,
+                   torch.arange(len(slot), device=device)] = 1
+        return (membership / membership.sum(1, keepdim=True)).to(dtype)

@@ -21,13 +21,13 @@ def grid_to_windows(grid_map: Tensor, layout: WindowLayout) -> Tensor:
 
 
 @functools.lru_cache(maxsize=128)
-def window_attention_mask(layout: WindowLayout, num_heads: int,
-                          num_pooled: int, device: torch.device,
+def window_attention_mask(layout: WindowLayout, num_pooled: int,
+                          device: torch.device,
                           dtype: torch.dtype) -> Optional[Tensor]:
-    """Mask for :func:`torch.nn.functional.scaled_dot_product_attention`.
+    """Per-window additive attention mask.
 
-    Queries and keys are laid out as in :class:`WindowAttention`: windows
-    folded into the head dimension, ``(B, windows * heads, T, T + P)``. In
+    Queries and keys are laid out as in :class:`WindowAttention`: tokens of
+    a window in row-major order, then ``num_pooled`` pooled tokens. In
     the cyclically rolled grid a window may hold tokens from opposite image
     borders (the wrapped-around part) and padding tokens; a real query sees
     only real keys from its own side of the wrap. The ``num_pooled`` extra
@@ -37,16 +37,15 @@ def window_attention_mask(layout: WindowLayout, num_heads: int,
 
     Args:
         layout (WindowLayout): The window partition.
-        num_heads (int): Attention heads.
         num_pooled (int): Pooled key/value tokens appended to each window.
         device (torch.device): Device of the mask.
         dtype (torch.dtype): The query dtype (SDPA requires a float mask of
             the query's dtype, e.g. bfloat16 under autocast).
 
     Returns:
-        Tensor | None: ``(1, windows * heads, T, T + num_pooled)`` with 0
-        (attend) or ``-inf`` (blocked), cached per arguments; None when no
-        key of any window needs masking.
+        Tensor | None: ``(windows, 1, T, T + num_pooled)`` with 0 (attend)
+        or ``-inf`` (blocked), cached per arguments; None when no key of any
+        window needs masking.
     """
     if not layout.needs_mask:
         return None
@@ -69,7 +68,4 @@ def window_attention_mask(layout: WindowLayout, num_heads: int,
         mask = torch.zeros(
             windows, tokens, tokens + num_pooled, device=device, dtype=dtype)
         mask[:, :, :tokens].masked_fill_(blocked, float('-inf'))
-        return mask[:, None].expand(windows, num_heads, tokens,
-                                    tokens + num_pooled).reshape(
-                                        1, windows * num_heads, tokens,
-                                        tokens + num_pooled)
+        return mask.unsqueeze(1)

@@ -2,6 +2,9 @@
 import functools
 from typing import NamedTuple, Tuple
 
+import torch
+from torch import Tensor
+
 
 class WindowLayout(NamedTuple):
     """Geometry of one window partition of a token grid.
@@ -39,6 +42,12 @@ class WindowLayout(NamedTuple):
         return self.shift != (0, 0)
 
     @property
+    def keeps_token_order(self) -> bool:
+        """Whether window order equals row-major token order (no padding,
+        no shift, windows spanning whole rows)."""
+        return not self.needs_mask and self.num_windows[1] == 1
+
+    @property
     def needs_mask(self) -> bool:
         """Whether some query must not see some key of its own window."""
         return self.is_padded or self.is_shifted
@@ -70,3 +79,41 @@ def window_layout(grid: Tuple[int, int], window: Tuple[int, int],
     padded = tuple(n * w for n, w in zip(num_windows, effective))
     return WindowLayout(grid, effective, effective_shift, padded,
                         num_windows)  # type: ignore[arg-type]
+
+
+@functools.lru_cache(maxsize=128)
+def window_token_index(layout: WindowLayout,
+                       device: torch.device) -> Tuple[Tensor, Tensor]:
+    """Gather indices between row-major tokens and window order.
+
+    Window order is: windows row-major over the rolled, padded grid, tokens
+    row-major inside a window. Gathering tokens with the first index pads,
+    rolls and partitions in a single copy; padding slots point at token 0
+    (their keys are masked and their queries discarded). The second index
+    gathers the window-ordered results back into row-major token order.
+
+    Args:
+        layout (WindowLayout): The window partition.
+        device (torch.device): Device of the indices.
+
+    Returns:
+        tuple[Tensor, Tensor]: ``(windows * tokens_per_window,)`` token of
+        every window slot, and ``(H * W,)`` window slot of every token;
+        cached.
+    """
+    with torch.inference_mode(False):
+        (height, width), (padded_h, padded_w) = layout.grid, layout.padded_grid
+        rows = (torch.arange(padded_h, device=device) +
+                layout.shift[0]) % padded_h
+        cols = (torch.arange(padded_w, device=device) +
+                layout.shift[1]) % padded_w
+        real = (rows < height)[:, None] & (cols < width)[None, :]
+        token = torch.where(real, rows[:, None] * width + cols[None, :], 0)
+        (num_rows, num_cols), (win_h, win_w) = layout.num_windows, \
+            layout.window
+        token, real = (
+            m.view(num_rows, win_h, num_cols, win_w).transpose(1, 2).flatten()
+            for m in (token, real))
+        slot = torch.empty(height * width, dtype=torch.long, device=device)
+        slot[token[real]] = torch.nonzero(real).flatten()
+        return token, slot
