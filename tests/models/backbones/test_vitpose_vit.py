@@ -89,8 +89,9 @@ def test_other_input_size_interpolates_position_embedding():
 
 def test_drop_path_rises_linearly():
     model = ViTPoseBackbone(arch=TINY, drop_path_rate=0.3)
-    rates = [block.drop_path.p for block in model.blocks]
-    assert rates == pytest.approx([0.0, 0.15, 0.3])
+    for branch in ('drop_path1', 'drop_path2'):
+        rates = [getattr(block, branch).p for block in model.blocks]
+        assert rates == pytest.approx([0.0, 0.15, 0.3])
 
 
 def test_out_indices_return_intermediate_maps():

@@ -1,5 +1,5 @@
 """The plain Vision Transformer backbone of ViTPose."""
-from typing import Dict, Sequence, Set, Tuple, Union
+from typing import Dict, List, Sequence, Set, Tuple, Union
 
 import torch
 from mmengine.model import BaseModule
@@ -7,7 +7,8 @@ from mmpose.registry import MODELS
 from torch import Tensor, nn
 from torch.utils.checkpoint import checkpoint
 
-from ..layers import PatchEmbed, TransformerBlock, resize_pos_embed
+from ..layers import (PatchEmbed, TransformerBlock, resize_pos_embed,
+                      resolve_attn_types)
 from ..layers.utils import to_2tuple
 from ..utils import (check_loaded_shapes, load_pretrained_backbone,
                      resize_pos_embed_on_load)
@@ -56,6 +57,20 @@ class ViTPoseBackbone(BaseModule):
     blocks (LayerNorm eps 1e-6) with linearly increasing drop path and a final
     LayerNorm. Outputs are reshaped to (B, C, H/16, W/16).
 
+    The variants studied in the paper are selected from the config:
+    attention type per block (full, window, shifted window, pooling window;
+    sec. 3.3 / 4.4), overlapping patches (``patch_stride``), the ViTPose-H
+    14x14 kernel in a 16x16 patch embedding (``patch_kernel_size``) and
+    partial fine-tuning (``freeze_attn``, ``freeze_ffn``,
+    ``frozen_stages``; sec. 4.5). For example, window attention with a
+    shifted window every other block and full attention in the last block
+    of each third of ViTPose-B::
+
+        backbone = dict(
+            type='ViTPoseBackbone', arch='base',
+            attn_types=('window', 'shift_window', 'window', 'full'),
+            window_size=(8, 8), rel_pos_bias=True)
+
     Args:
         arch (str | dict): ``'small'``, ``'base'``, ``'large'``, ``'huge'``
             (or ``'s'``/``'b'``/``'l'``/``'h'``), or a dict with
@@ -66,6 +81,15 @@ class ViTPoseBackbone(BaseModule):
             Defaults to (256, 192).
         patch_size (int): Patch-embedding kernel. Defaults to 16.
         patch_padding (int): Patch-embedding padding. Defaults to 2.
+        patch_stride (int | tuple, optional): Patch-embedding stride; smaller
+            than ``patch_size`` gives overlapping patches and a finer grid.
+            ``None`` is ``patch_size``. Defaults to None.
+        patch_kernel_size (int, optional): Active kernel centred in the
+            ``patch_size`` convolution, e.g. 14 for ViTPose-H with MAE
+            ViT-H/14 weights; the ring around it starts at zero.
+            Defaults to None (the whole kernel).
+        keep_kernel_ring_zero (bool): Keep that ring at zero while training
+            (the official model trains it). Defaults to False.
         in_channels (int): Image channels. Defaults to 3.
         qkv_bias (bool): Bias on the qkv projections. Defaults to True.
         drop_rate (float): Dropout after embeddings and projections.
@@ -79,6 +103,28 @@ class ViTPoseBackbone(BaseModule):
             output. Defaults to True.
         with_cp (bool): Gradient checkpointing of every block.
             Defaults to False.
+        attn_types (str | Sequence[str]): Attention of each block: one of
+            ``'full'``, ``'window'``, ``'shift_window'``, ``'pool_window'``,
+            ``'shift_pool_window'`` for all blocks, one per block, or a
+            pattern whose length divides ``depth`` repeated over the blocks.
+            Defaults to ``'full'`` (the official model).
+        window_size (int | tuple[int, int]): Window (rows, cols) of windowed
+            attention, e.g. 8 or (16, 12); need not divide the grid (the
+            grid is padded and padding masked). Defaults to 8.
+        shift_size (int | tuple[int, int], optional): Shift of shifted
+            windows; ``None`` is half the window. Defaults to None.
+        rel_pos_bias (bool): Learned relative position bias in windowed
+            blocks (``blocks.N.attn.relative_position_bias_table``, no weight
+            decay). Defaults to False.
+        freeze_attn (bool): Freeze every block's attention and ``norm1``.
+            Defaults to False.
+        freeze_ffn (bool): Freeze every block's MLP and ``norm2``.
+            Defaults to False.
+        frozen_stages (int): -1 freezes nothing, 0 the patch and position
+            embeddings, ``k`` also the first ``k`` blocks; ``depth`` freezes
+            everything including the final norm. Frozen parts get
+            ``requires_grad=False`` and stay in eval mode (no dropout or
+            drop path) through ``train()``. Defaults to -1.
         init_cfg (dict | list, optional): mmengine initialisation config.
     """
 
@@ -95,6 +141,16 @@ class ViTPoseBackbone(BaseModule):
                  out_indices: Union[int, Sequence[int]] = -1,
                  final_norm: bool = True,
                  with_cp: bool = False,
+                 patch_stride: Union[int, Tuple[int, int], None] = None,
+                 patch_kernel_size: Union[int, Tuple[int, int], None] = None,
+                 keep_kernel_ring_zero: bool = False,
+                 attn_types: Union[str, Sequence[str]] = 'full',
+                 window_size: Union[int, Tuple[int, int]] = 8,
+                 shift_size: Union[int, Tuple[int, int], None] = None,
+                 rel_pos_bias: bool = False,
+                 freeze_attn: bool = False,
+                 freeze_ffn: bool = False,
+                 frozen_stages: int = -1,
                  init_cfg: Union[dict, list, None] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         settings = resolve_arch(arch)
@@ -104,12 +160,22 @@ class ViTPoseBackbone(BaseModule):
         self.img_size = to_2tuple(img_size)
         self.with_cp = with_cp
         self.final_norm = final_norm
+        self.attn_types = resolve_attn_types(attn_types, self.depth)
+        if not -1 <= frozen_stages <= self.depth:
+            raise ValueError(f'frozen_stages must lie in [-1, {self.depth}], '
+                             f'got {frozen_stages}')
+        self.frozen_stages = frozen_stages
+        self.freeze_attn = freeze_attn
+        self.freeze_ffn = freeze_ffn
 
         self.patch_embed = PatchEmbed(
             in_channels=in_channels,
             embed_dims=self.embed_dims,
             patch_size=patch_size,
-            padding=patch_padding)
+            stride=patch_stride,
+            padding=patch_padding,
+            kernel_size=patch_kernel_size,
+            keep_kernel_ring_zero=keep_kernel_ring_zero)
         self.grid_size = self.patch_embed.grid_size(self.img_size)
         self.pos_embed = nn.Parameter(
             torch.zeros(1, self.grid_size[0] * self.grid_size[1],
@@ -125,7 +191,12 @@ class ViTPoseBackbone(BaseModule):
                 qkv_bias=qkv_bias,
                 drop=drop_rate,
                 attn_drop=attn_drop_rate,
-                drop_path=drop_paths[i]) for i in range(self.depth))
+                drop_path=drop_paths[i],
+                attn_type=attn_type,
+                window_size=window_size,
+                shift_size=shift_size,
+                rel_pos_bias=rel_pos_bias)
+            for i, attn_type in enumerate(self.attn_types))
         self.last_norm = nn.LayerNorm(self.embed_dims, eps=1e-6) \
             if final_norm else nn.Identity()
 
@@ -137,6 +208,8 @@ class ViTPoseBackbone(BaseModule):
             resize_pos_embed_on_load, with_module=True)
         self._register_load_state_dict_pre_hook(
             check_loaded_shapes, with_module=True)
+        self._frozen_module_names = self._freeze()
+        self.train(self.training)
 
     def _normalise_out_indices(
             self, out_indices: Union[int, Sequence[int]]) -> Tuple[int, ...]:
@@ -177,10 +250,46 @@ class ViTPoseBackbone(BaseModule):
             return
         super().init_weights()
 
+    # Partial fine-tuning ----------------------------------------------------
+    def _freeze(self) -> List[str]:
+        """Stop gradients of the frozen parts; return their module names."""
+        names: List[str] = []
+        if self.frozen_stages >= 0:
+            self.pos_embed.requires_grad_(False)
+            names += ['patch_embed', 'pos_drop']
+        for index in range(self.depth):
+            prefix = f'blocks.{index}'
+            if index < self.frozen_stages:
+                names.append(prefix)
+                continue
+            if self.freeze_attn:
+                names += [f'{prefix}.{part}'
+                          for part in ('norm1', 'attn', 'drop_path1')]
+            if self.freeze_ffn:
+                names += [f'{prefix}.{part}'
+                          for part in ('norm2', 'mlp', 'drop_path2')]
+        if self.frozen_stages == self.depth:
+            names.append('last_norm')
+        for name in names:
+            self.get_submodule(name).requires_grad_(False)
+        return names
+
+    def train(self, mode: bool = True) -> 'ViTPoseBackbone':
+        """Set train/eval mode, keeping frozen parts in eval mode."""
+        super().train(mode)
+        for name in self._frozen_module_names:
+            self.get_submodule(name).eval()
+        return self
+
     # Hooks used by the rest of the stack ------------------------------------
     def no_weight_decay(self) -> Set[str]:
-        """Parameter names (relative to this module) exempt from decay."""
-        return {'pos_embed'}
+        """Parameter names (relative to this module) exempt from decay: the
+        position embedding and relative position bias tables."""
+        return {'pos_embed'} | {
+            name
+            for name, _ in self.named_parameters()
+            if name.endswith('relative_position_bias_table')
+        }
 
     def get_layer_depth(self, param_name: str) -> Tuple[int, int]:
         """Layer id of a parameter for layer-wise learning-rate decay.
@@ -215,9 +324,9 @@ class ViTPoseBackbone(BaseModule):
         outs = []
         for index, block in enumerate(self.blocks):
             if self.with_cp and self.training and x.requires_grad:
-                x = checkpoint(block, x, use_reentrant=False)
+                x = checkpoint(block, x, grid, use_reentrant=False)
             else:
-                x = block(x)
+                x = block(x, grid)
             if index == self.depth - 1:
                 x = self.last_norm(x)
             if index in self.out_indices:

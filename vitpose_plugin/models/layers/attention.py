@@ -1,4 +1,6 @@
 """Multi-head self-attention on top of PyTorch's fused SDPA kernels."""
+from typing import Optional, Tuple
+
 import torch.nn.functional as F
 from torch import Tensor, nn
 
@@ -39,8 +41,10 @@ class MultiheadSelfAttention(nn.Module):
         self.proj = nn.Linear(embed_dims, embed_dims)
         self.proj_drop = nn.Dropout(proj_drop)
 
-    def forward(self, x: Tensor) -> Tensor:
-        """Attend ``x`` (B, N, D) to itself."""
+    def forward(self,
+                x: Tensor,
+                grid: Optional[Tuple[int, int]] = None) -> Tensor:
+        """Attend ``x`` (B, N, D) to itself; ``grid`` is not needed."""
         batch, tokens, dims = x.shape
         qkv = self.qkv(x).reshape(batch, tokens, 3, self.num_heads,
                                   self.head_dims).permute(2, 0, 3, 1, 4)
