@@ -90,9 +90,11 @@ def shrink_model(cfg):
     backbone, head = cfg.model.backbone, cfg.model.head
     backbone.arch = TINY_BACKBONE
     backbone.init_cfg = None
+    if backbone.get('frozen_stages', -1) > TINY_BACKBONE['depth']:
+        backbone.frozen_stages = TINY_BACKBONE['depth']  # 'everything'
     head.in_channels = TINY_BACKBONE['embed_dims']
     if 'deconv_out_channels' in head:
-        head.deconv_out_channels = (16, 16)
+        head.deconv_out_channels = (16, ) * len(head.deconv_out_channels)
 
 
 @pytest.mark.parametrize('config', CONFIGS, ids=config_id)
