@@ -240,3 +240,23 @@ def test_pos_embed_of_another_grid_is_resized_on_load(tmp_path, images):
             small(big_images, None, mode='tensor'),
             atol=1e-5,
             rtol=1e-5)
+
+
+def test_mae_14x14_kernel_is_zero_padded_into_16x16(mae_state, tmp_path):
+    """ViTPose-H: MAE ViT-H/14 patch kernels go centred into a 16x16 conv."""
+    small = dict(mae_state)
+    kernel = small['backbone.patch_embed.projection.weight']
+    small['backbone.patch_embed.projection.weight'] = kernel[..., 1:15, 1:15]
+    checkpoint = str(tmp_path / 'mae14.pth')
+    torch.save({'state_dict': small, 'meta': {}}, checkpoint)
+    backbone = ViTPoseBackbone(
+        arch=TINY,
+        patch_kernel_size=14,
+        init_cfg=dict(type='Pretrained', checkpoint=checkpoint))
+    backbone.init_weights()
+    loaded = backbone.patch_embed.proj.weight
+    assert loaded.shape[-2:] == (16, 16)
+    torch.testing.assert_close(loaded[..., 1:15, 1:15], kernel[..., 1:15,
+                                                               1:15])
+    assert loaded[..., 0, :].abs().sum() == 0
+    assert loaded[..., :, 15].abs().sum() == 0

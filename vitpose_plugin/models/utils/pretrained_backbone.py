@@ -5,6 +5,7 @@ from mmengine.logging import print_log
 from mmengine.runner.checkpoint import CheckpointLoader
 from torch import nn
 
+from ..layers.patch_embed import pad_patch_kernel
 from .checkpoint_conversion import (MAE_LAYOUTS, backbone_weights,
                                     unwrap_state_dict)
 
@@ -44,6 +45,14 @@ def load_pretrained_backbone(backbone: nn.Module,
         if not state_dict:
             raise ValueError(f'no key of {checkpoint} starts with {prefix!r}')
     layout, weights = backbone_weights(state_dict, backbone.grid_size)
+    kernel = weights.get('patch_embed.proj.weight')
+    model_kernel = backbone.patch_embed.proj.weight
+    padded = kernel is not None and kernel.shape[-2:] != model_kernel.shape[
+        -2:] and kernel.shape[:2] == model_kernel.shape[:2]
+    if padded:
+        # ViTPose-H: MAE ViT-H/14 kernels zero-padded into 16x16, centred.
+        weights['patch_embed.proj.weight'] = pad_patch_kernel(
+            kernel, tuple(model_kernel.shape[-2:]))
     if not weights:
         raise ValueError(f'{checkpoint} ({layout} layout) has no backbone '
                          f'weights')
@@ -55,6 +64,12 @@ def load_pretrained_backbone(backbone: nn.Module,
             f'{type(backbone).__name__}: missing {sorted(missing)}, '
             f'unexpected {sorted(unexpected)}')
     backbone.load_state_dict(weights)
+    if padded:
+        print_log(
+            f'{type(backbone).__name__}: padded the {tuple(kernel.shape[-2:])}'
+            f' patch kernel of {checkpoint} to '
+            f'{tuple(model_kernel.shape[-2:])} with zeros',
+            logger='current')
     detail = ' (position embedding resized to the backbone grid ' \
         f'{backbone.grid_size[0]}x{backbone.grid_size[1]})' \
         if layout in MAE_LAYOUTS else ''

@@ -8,6 +8,9 @@ model = dict(
     backbone=dict(
         arch='huge',
         drop_path_rate=0.55,
+        # MAE ViT-H/14 kernels go zero-padded into the 16x16 patch embedding
+        # (the ring trains, as in the official recipe).
+        patch_kernel_size=14,
         init_cfg=dict(
             checkpoint='https://download.openmmlab.com/mmpose/v1/'
             'pretrained_models/mae_pretrain_vit_huge_20230913.pth')),
