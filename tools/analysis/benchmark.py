@@ -18,6 +18,7 @@ Examples::
 import argparse
 import json
 import os
+import os.path as osp
 import resource
 import statistics
 import subprocess
@@ -25,11 +26,18 @@ import sys
 import time
 from typing import Callable, Dict, List, Tuple
 
-import torch
-from torch import Tensor, nn
+# Run from a checkout, use that checkout's package (see tools/train.py).
+_CHECKOUT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+if osp.isdir(osp.join(_CHECKOUT, 'vitpose_plugin')):
+    sys.path.insert(0, _CHECKOUT)
+
+import torch  # noqa: E402
+from torch import Tensor, nn  # noqa: E402
 
 DTYPES = {'fp32': None, 'bf16': torch.bfloat16, 'fp16': torch.float16}
 WIDTHS = {'small': 384, 'base': 768, 'large': 1024, 'huge': 1280}
+DEPTHS = {'small': 12, 'base': 12, 'large': 24, 'huge': 32}
+HEADS = {'small': 12, 'base': 12, 'large': 16, 'huge': 16}
 
 
 def parse_args() -> argparse.Namespace:
@@ -75,7 +83,12 @@ def build_mmpose(size: str, input_size: Tuple[int, int]) -> BackboneAndHead:
     backbone = MODELS.build(
         dict(
             type='mmpretrain.VisionTransformer',
-            arch=size,
+            # as MMPose's configs: mmpretrain's own 'small' is another model
+            arch=dict(
+                embed_dims=WIDTHS[size],
+                num_layers=DEPTHS[size],
+                num_heads=HEADS[size],
+                feedforward_channels=4 * WIDTHS[size]),
             img_size=input_size,
             patch_size=16,
             qkv_bias=True,
@@ -246,7 +259,7 @@ def memory_probe(args: argparse.Namespace) -> None:
 def gflops_per_image(size: str, input_size: Tuple[int, int]) -> float:
     """Analytic multiply-adds x 2 of backbone + classic head, per image."""
     width = WIDTHS[size]
-    depth = {'small': 12, 'base': 12, 'large': 24, 'huge': 32}[size]
+    depth = DEPTHS[size]
     rows = (input_size[0] + 4 - 16) // 16 + 1
     cols = (input_size[1] + 4 - 16) // 16 + 1
     tokens = rows * cols
