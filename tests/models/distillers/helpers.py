@@ -43,23 +43,27 @@ def save_teacher(path: str, width: int = 32, knowledge_tokens: int = 1,
     return path, teacher
 
 
-def batch(size: int = 2, seed: int = 0) -> Tuple[Tensor, List]:
-    """Normalised images and data samples with targets and metainfo."""
+def batch(size: int = 2, seed: int = 0, img_size: Tuple[int, int] = IMG_SIZE,
+          keypoints: int = KEYPOINTS) -> Tuple[Tensor, List]:
+    """Normalised images (size, 3, H, W) and data samples with heatmap
+    targets (H/4, W/4) and metainfo."""
     generator = torch.Generator().manual_seed(seed)
-    images = torch.randn(size, 3, *IMG_SIZE, generator=generator)
+    height, width = img_size
+    images = torch.randn(size, 3, height, width, generator=generator)
     samples = []
     for _ in range(size):
         sample = PoseDataSample()
         sample.gt_fields = PixelData(heatmaps=torch.rand(
-            KEYPOINTS, 16, 12, generator=generator))
+            keypoints, height // 4, width // 4, generator=generator))
         sample.gt_instance_labels = InstanceData(
-            keypoint_weights=torch.ones(1, KEYPOINTS))
+            keypoint_weights=torch.ones(1, keypoints))
         sample.gt_instances = InstanceData(
-            bboxes=np.array([[0, 0, 48, 64]], dtype=np.float32),
+            bboxes=np.array([[0, 0, width, height]], dtype=np.float32),
             bbox_scores=np.ones(1, dtype=np.float32))
         sample.set_metainfo(
-            dict(input_size=(48, 64), input_center=np.array([24., 32.]),
-                 input_scale=np.array([48., 64.]), flip_indices=list(
-                     range(KEYPOINTS))))
+            dict(input_size=(width, height),
+                 input_center=np.array([width / 2, height / 2]),
+                 input_scale=np.array([width, height], dtype=np.float64),
+                 flip_indices=list(range(keypoints))))
         samples.append(sample)
     return images, samples
