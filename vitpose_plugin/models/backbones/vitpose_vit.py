@@ -331,8 +331,8 @@ class ViTPoseBackbone(BaseModule):
         Returns:
             tuple[int, int]: ``(layer_id, num_layers)``: 0 for the patch and
             position embeddings and the knowledge tokens, ``i + 1`` for block
-            ``i``, ``depth + 1``
-            for the final norm; ``num_layers`` is the number of blocks.
+            ``i``, ``depth + 1`` for the final norm; ``num_layers`` is the
+            number of blocks.
         """
         if param_name.startswith(
                 ('patch_embed.', 'pos_embed', 'knowledge_token')):
