@@ -4,13 +4,16 @@ from mmpose.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
 import vitpose_plugin
 from vitpose_plugin.engine import ViTPoseLayerDecayConstructor
 from vitpose_plugin.models import (ViTPoseBackbone, ViTPoseClassicHead,
-                                   ViTPoseSimpleHead)
+                                   ViTPoseKnowledgeTokenTuner,
+                                   ViTPoseSimpleHead, ViTPoseTokenDistiller)
 
 
 @pytest.mark.parametrize('name, cls', [
     ('ViTPoseBackbone', ViTPoseBackbone),
     ('ViTPoseClassicHead', ViTPoseClassicHead),
     ('ViTPoseSimpleHead', ViTPoseSimpleHead),
+    ('ViTPoseKnowledgeTokenTuner', ViTPoseKnowledgeTokenTuner),
+    ('ViTPoseTokenDistiller', ViTPoseTokenDistiller),
 ])
 def test_models_registered_in_mmpose(name, cls):
     assert MODELS.get(name) is cls
@@ -29,7 +32,8 @@ def test_names_do_not_shadow_mmpose_components():
     ours = [name for name, cls in MODELS.module_dict.items()
             if cls.__module__.startswith('vitpose_plugin')]
     assert set(ours) == {'ViTPoseBackbone', 'ViTPoseClassicHead',
-                         'ViTPoseSimpleHead'}
+                         'ViTPoseSimpleHead', 'ViTPoseKnowledgeTokenTuner',
+                         'ViTPoseTokenDistiller'}
 
 
 def test_version():

@@ -1,8 +1,9 @@
 """ViTPose for MMPose.
 
 Importing this package registers its components into MMPose's registries:
-``ViTPoseBackbone``, ``ViTPoseClassicHead`` and ``ViTPoseSimpleHead``
-(``mmpose.registry.MODELS``)
+``ViTPoseBackbone``, ``ViTPoseClassicHead``, ``ViTPoseSimpleHead`` and the
+distillation algorithms ``ViTPoseKnowledgeTokenTuner`` and
+``ViTPoseTokenDistiller`` (``mmpose.registry.MODELS``)
 and ``ViTPoseLayerDecayConstructor``
 (``mmpose.registry.OPTIM_WRAPPER_CONSTRUCTORS``).
 """

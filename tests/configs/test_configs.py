@@ -11,8 +11,10 @@ import os.path as osp
 
 import numpy as np
 import pytest
+import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
+from mmpose.registry import MODELS
 from scipy.io import savemat
 
 from vitpose_plugin.utils import merge_cfg_options
@@ -23,6 +25,9 @@ CONFIGS = sorted(
     glob.glob(osp.join(REPO_ROOT, 'configs', '**', '*.py'), recursive=True))
 CONFIGS = [c for c in CONFIGS if '_base_' not in c]
 TINY_BACKBONE = dict(embed_dims=32, depth=2, num_heads=2)
+# Wider than TINY_BACKBONE: distillation configs exercise the token
+# projection between different widths.
+TINY_TEACHER = dict(embed_dims=48, depth=2, num_heads=2)
 
 # dataset type -> (sample folder, annotation file, detection boxes or None)
 SAMPLES = {
@@ -86,15 +91,48 @@ def point_at_sample(cfg, tmp_path):
     return merge_cfg_options(cfg, options)
 
 
-def shrink_model(cfg):
-    backbone, head = cfg.model.backbone, cfg.model.head
-    backbone.arch = TINY_BACKBONE
+def shrink_pose_model(model_cfg, arch=TINY_BACKBONE):
+    backbone, head = model_cfg.backbone, model_cfg.head
+    backbone.arch = arch
     backbone.init_cfg = None
-    if backbone.get('frozen_stages', -1) > TINY_BACKBONE['depth']:
-        backbone.frozen_stages = TINY_BACKBONE['depth']  # 'everything'
-    head.in_channels = TINY_BACKBONE['embed_dims']
+    if backbone.get('frozen_stages', -1) > arch['depth']:
+        backbone.frozen_stages = arch['depth']  # 'everything'
+    head.in_channels = arch['embed_dims']
     if 'deconv_out_channels' in head:
         head.deconv_out_channels = (16, ) * len(head.deconv_out_channels)
+
+
+def save_tiny_teacher(teacher_cfg, path):
+    """A random teacher with a knowledge token, saved as a checkpoint."""
+    teacher_cfg = teacher_cfg.copy()
+    teacher_cfg.backbone = dict(teacher_cfg.backbone, knowledge_tokens=1)
+    teacher = MODELS.build(teacher_cfg)
+    torch.save(dict(state_dict=teacher.state_dict()), path)
+    return path
+
+
+def shrink_model(cfg, tmp_path):
+    """Shrink the model; a distillation config gets a tiny teacher saved
+    in ``tmp_path`` as its teacher and token checkpoint."""
+    model = cfg.model
+    if model.type not in ('ViTPoseKnowledgeTokenTuner',
+                          'ViTPoseTokenDistiller'):
+        shrink_pose_model(model)
+        return
+    if model.get('student'):
+        shrink_pose_model(model.student)
+    teacher = model.get('teacher') or dict(
+        type='TopdownPoseEstimator',
+        backbone=dict(type='ViTPoseBackbone'),
+        head=dict(type='ViTPoseClassicHead', out_channels=17))
+    teacher = Config(dict(teacher=teacher)).teacher
+    shrink_pose_model(teacher, TINY_TEACHER)
+    checkpoint = save_tiny_teacher(teacher, str(tmp_path / 'teacher.pth'))
+    if model.get('teacher'):
+        model.teacher = teacher
+    for key in ('teacher_checkpoint', 'token_checkpoint'):
+        if model.get(key):
+            model[key] = checkpoint
 
 
 @pytest.mark.parametrize('config', CONFIGS, ids=config_id)
@@ -102,7 +140,7 @@ def test_config_builds_trains_and_tests_one_step(config, tmp_path):
     cfg = Config.fromfile(config)
     assert cfg.custom_imports.imports == ['vitpose_plugin']
     point_at_sample(cfg, tmp_path)
-    shrink_model(cfg)
+    shrink_model(cfg, tmp_path)
     cfg.work_dir = str(tmp_path)
     cfg.train_cfg.max_epochs = 1
     cfg.train_cfg.val_interval = 1
@@ -161,7 +199,7 @@ def test_data_root_alone_moves_every_path(tmp_path):
     assert cfg.val_evaluator.ann_file == str(
         root / 'annotations' / 'person_keypoints_val2017.json')
 
-    shrink_model(cfg)
+    shrink_model(cfg, tmp_path)
     for split in ('train', 'val', 'test'):
         loader = cfg[f'{split}_dataloader']
         loader.batch_size, loader.num_workers = 2, 0

@@ -1,4 +1,8 @@
 from .backbones import ViTPoseBackbone
+from .distillers import ViTPoseKnowledgeTokenTuner, ViTPoseTokenDistiller
 from .heads import ViTPoseClassicHead, ViTPoseSimpleHead
 
-__all__ = ['ViTPoseBackbone', 'ViTPoseClassicHead', 'ViTPoseSimpleHead']
+__all__ = [
+    'ViTPoseBackbone', 'ViTPoseClassicHead', 'ViTPoseKnowledgeTokenTuner',
+    'ViTPoseSimpleHead', 'ViTPoseTokenDistiller'
+]

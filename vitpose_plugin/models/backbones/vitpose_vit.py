@@ -1,5 +1,5 @@
 """The plain Vision Transformer backbone of ViTPose."""
-from typing import Dict, List, Sequence, Set, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import torch
 from mmengine.model import BaseModule
@@ -125,6 +125,13 @@ class ViTPoseBackbone(BaseModule):
             everything including the final norm. Frozen parts get
             ``requires_grad=False`` and stay in eval mode (no dropout or
             drop path) through ``train()``. Defaults to -1.
+        knowledge_tokens (int): Learnable knowledge tokens (paper sec. 3.4)
+            appended to the patch tokens after the position embedding and
+            dropped before the output; needs full attention in every block.
+            Defaults to 0 (none).
+        freeze_knowledge_token (bool): Keep the knowledge tokens fixed
+            (``requires_grad=False``), e.g. a student using the teacher's
+            tuned token. Defaults to False.
         init_cfg (dict | list, optional): mmengine initialisation config.
     """
 
@@ -151,6 +158,8 @@ class ViTPoseBackbone(BaseModule):
                  freeze_attn: bool = False,
                  freeze_ffn: bool = False,
                  frozen_stages: int = -1,
+                 knowledge_tokens: int = 0,
+                 freeze_knowledge_token: bool = False,
                  init_cfg: Union[dict, list, None] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         settings = resolve_arch(arch)
@@ -203,6 +212,8 @@ class ViTPoseBackbone(BaseModule):
         self.out_indices = self._normalise_out_indices(out_indices)
         if not init_cfg:
             self._init_random_weights()
+        self.knowledge_tokens = knowledge_tokens
+        self._build_knowledge_token(knowledge_tokens, freeze_knowledge_token)
         # Resize first, so a checkpoint for another input size still fits.
         self._register_load_state_dict_pre_hook(
             resize_pos_embed_on_load, with_module=True)
@@ -223,6 +234,23 @@ class ViTPoseBackbone(BaseModule):
                                  f'{self.depth}-block backbone')
             normalised.append(positive)
         return tuple(normalised)
+
+    def _build_knowledge_token(self, count: int, freeze: bool) -> None:
+        if count < 0:
+            raise ValueError(f'knowledge_tokens must be >= 0, got {count}')
+        if count == 0:
+            return
+        windowed = sorted({t for t in self.attn_types if t != 'full'})
+        if windowed:
+            raise ValueError(f'knowledge_tokens need full attention in every '
+                             f'block; this backbone has {windowed} blocks, '
+                             f'whose windows have no slot for extra tokens')
+        self.knowledge_token = nn.Parameter(
+            torch.zeros(1, count, self.embed_dims), requires_grad=not freeze)
+        # On a forked RNG: adding a token leaves the random initialisation of
+        # everything else (this backbone, the head built next) unchanged.
+        with torch.random.fork_rng(devices=[]):
+            nn.init.trunc_normal_(self.knowledge_token, std=.02)
 
     def _init_random_weights(self) -> None:
         nn.init.trunc_normal_(self.pos_embed, std=.02)
@@ -284,11 +312,13 @@ class ViTPoseBackbone(BaseModule):
     # Hooks used by the rest of the stack ------------------------------------
     def no_weight_decay(self) -> Set[str]:
         """Parameter names (relative to this module) exempt from decay: the
-        position embedding and relative position bias tables."""
+        position embedding, knowledge tokens and relative position bias
+        tables."""
         return {'pos_embed'} | {
             name
             for name, _ in self.named_parameters()
             if name.endswith('relative_position_bias_table')
+            or name == 'knowledge_token'
         }
 
     def get_layer_depth(self, param_name: str) -> Tuple[int, int]:
@@ -300,10 +330,12 @@ class ViTPoseBackbone(BaseModule):
 
         Returns:
             tuple[int, int]: ``(layer_id, num_layers)``: 0 for the patch and
-            position embeddings, ``i + 1`` for block ``i``, ``depth + 1``
-            for the final norm; ``num_layers`` is the number of blocks.
+            position embeddings and the knowledge tokens, ``i + 1`` for block
+            ``i``, ``depth + 1`` for the final norm; ``num_layers`` is the
+            number of blocks.
         """
-        if param_name.startswith(('patch_embed.', 'pos_embed')):
+        if param_name.startswith(
+                ('patch_embed.', 'pos_embed', 'knowledge_token')):
             return 0, self.depth
         if param_name.startswith('blocks.'):
             return int(param_name.split('.')[1]) + 1, self.depth
@@ -314,12 +346,33 @@ class ViTPoseBackbone(BaseModule):
         self.with_cp = enable
 
     # Forward -----------------------------------------------------------------
-    def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
-        """Encode images (B, 3, H, W) into feature maps (B, C, H/16, W/16)."""
+    def forward(self,
+                x: Tensor,
+                knowledge_token: Optional[Tensor] = None) -> Tuple[Tensor, ...]:
+        """Encode images (B, 3, H, W) into feature maps (B, C, H/16, W/16).
+
+        Args:
+            x (Tensor): Images (B, 3, H, W).
+            knowledge_token (Tensor, optional): (1 or B, n, C) tokens used
+                instead of the ``knowledge_token`` parameter (a distiller
+                passes the teacher's projected token). Defaults to None.
+        """
         batch = x.shape[0]
         x, grid = self.patch_embed(x)
         x = self.pos_drop(
             x + resize_pos_embed(self.pos_embed, self.grid_size, grid))
+        num_extra = self.knowledge_tokens
+        if num_extra:
+            token = self.knowledge_token if knowledge_token is None \
+                else knowledge_token
+            if token.shape[1:] != self.knowledge_token.shape[1:]:
+                raise ValueError(
+                    f'knowledge_token must be (1 or B, {num_extra}, '
+                    f'{self.embed_dims}), got {tuple(token.shape)}')
+            x = torch.cat([token.to(x.dtype).expand(batch, -1, -1), x], 1)
+        elif knowledge_token is not None:
+            raise ValueError('knowledge_token given to a backbone built '
+                             'with knowledge_tokens=0')
 
         outs = []
         for index, block in enumerate(self.blocks):
@@ -330,6 +383,6 @@ class ViTPoseBackbone(BaseModule):
             if index == self.depth - 1:
                 x = self.last_norm(x)
             if index in self.out_indices:
-                outs.append(
-                    x.transpose(1, 2).reshape(batch, self.embed_dims, *grid))
+                outs.append(x[:, num_extra:].transpose(1, 2).reshape(
+                    batch, self.embed_dims, *grid))
         return tuple(outs)

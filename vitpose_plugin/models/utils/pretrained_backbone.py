@@ -19,7 +19,9 @@ def load_pretrained_backbone(backbone: nn.Module,
     MAE checkpoints (facebookresearch or mmpretrain) have their position
     embedding resized to the backbone's grid the official ViTPose way;
     ViTPose checkpoints (official, MMPose 1.x, this plugin) contribute their
-    backbone. Every backbone tensor must be present and of the right shape.
+    backbone. Every backbone tensor must be present and of the right shape,
+    except knowledge tokens (pre-trained models have none; they keep their
+    initial value).
 
     Args:
         backbone (nn.Module): A ``ViTPoseBackbone``.
@@ -56,14 +58,14 @@ def load_pretrained_backbone(backbone: nn.Module,
     if not weights:
         raise ValueError(f'{checkpoint} ({layout} layout) has no backbone '
                          f'weights')
-    missing = set(backbone.state_dict()) - set(weights)
+    missing = set(backbone.state_dict()) - set(weights) - {'knowledge_token'}
     unexpected = set(weights) - set(backbone.state_dict())
     if missing or unexpected:
         raise ValueError(
             f'{checkpoint} ({layout} layout) does not fit '
             f'{type(backbone).__name__}: missing {sorted(missing)}, '
             f'unexpected {sorted(unexpected)}')
-    backbone.load_state_dict(weights)
+    backbone.load_state_dict(weights, strict='knowledge_token' in weights)
     if padded:
         print_log(
             f'{type(backbone).__name__}: padded the {tuple(kernel.shape[-2:])}'

@@ -1,0 +1,49 @@
+# The CPU-sized student of the distillation examples: a 2-block, 96-wide
+# ViTPose with the simple decoder (the teacher, td-hm_ViTPose-tiny-simple_*,
+# is 4 blocks x 192) trained from scratch on the shipped COCO sample. Trained alone it is the "no
+# distillation" baseline; td-hm_ViTPose-tiny-to-nano-distill_* distils into
+# this same model. Another dataset: replace the dataset _base_ below.
+_base_ = [
+    '../_base_/default_runtime.py',
+    '../_base_/datasets/coco_sample_topdown_256x192.py',
+]
+
+max_epochs = 60
+randomness = dict(seed=0, deterministic=False)
+
+train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
+optim_wrapper = dict(
+    optimizer=dict(type='AdamW', lr=1e-3, betas=(0.9, 0.999),
+                   weight_decay=0.01),
+    constructor='ViTPoseLayerDecayConstructor',
+    paramwise_cfg=dict(layer_decay_rate=0.9),
+    clip_grad=dict(max_norm=1.0, norm_type=2))
+param_scheduler = [
+    dict(type='LinearLR', begin=0, end=20, start_factor=0.01, by_epoch=False),
+    dict(type='CosineAnnealingLR', begin=0, end=max_epochs, T_max=max_epochs,
+         eta_min=1e-5, by_epoch=True),
+]
+default_hooks = dict(checkpoint=dict(interval=max_epochs))
+custom_hooks = []  # no BN buffer sync needed on one process
+
+model = dict(
+    type='TopdownPoseEstimator',
+    data_preprocessor=dict(
+        type='PoseDataPreprocessor',
+        mean=[123.675, 116.28, 103.53],
+        std=[58.395, 57.12, 57.375],
+        bgr_to_rgb=True),
+    backbone=dict(
+        type='ViTPoseBackbone',
+        arch=dict(embed_dims=96, depth=2, num_heads=3, mlp_ratio=4),
+        img_size=(256, 192),
+        patch_size=16,
+        patch_padding=2,
+        drop_path_rate=0.0),
+    head=dict(
+        type='ViTPoseSimpleHead',
+        in_channels=96,
+        out_channels=17,
+        loss=dict(type='KeypointMSELoss', use_target_weight=True),
+        decoder={{_base_.codec}}),
+    test_cfg=dict(flip_test=False))
