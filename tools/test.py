@@ -3,10 +3,15 @@ import argparse
 import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
+# OpenMP threads that spin while waiting for work slow CPU training down
+# several times over when the cores are shared with other processes (as on a
+# small shared machine); read once when torch loads, so set before importing.
+os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 
-from vitpose_plugin.utils import prepare_cpu_distributed
+from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.runner import Runner  # noqa: E402
+
+from vitpose_plugin.utils import prepare_cpu_distributed  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
