@@ -1,5 +1,5 @@
 # Learnability benchmark (issue 5): a tiny ViTPose trained from random
-# initialisation on 2,000 generated figures and evaluated with COCO keypoint
+# initialisation on 4,000 generated figures and evaluated with COCO keypoint
 # AP (ground-truth boxes) on 300 figures from a disjoint seed. Both splits are
 # generated into data/synthetic_coco/ on first use. Budget: 15 minutes of
 # training on 2 CPU cores; see docs/learnability.md.
@@ -7,18 +7,18 @@ _base_ = ['../_base_/default_runtime.py']
 
 cache_root = '{{ fileDirname }}/../../data/synthetic_coco'
 max_epochs = 20
-val_interval = 2
+val_interval = 4
 randomness = dict(seed=0, deterministic=False)
 
 train_cfg = dict(max_epochs=max_epochs, val_interval=val_interval)
 optim_wrapper = dict(
-    optimizer=dict(type='AdamW', lr=1.5e-3, betas=(0.9, 0.999),
+    optimizer=dict(type='AdamW', lr=2e-3, betas=(0.9, 0.999),
                    weight_decay=0.05),
     constructor='ViTPoseLayerDecayConstructor',
     paramwise_cfg=dict(layer_decay_rate=0.95),
     clip_grad=dict(max_norm=1.0, norm_type=2))
 param_scheduler = [
-    dict(type='LinearLR', begin=0, end=200, start_factor=0.01,
+    dict(type='LinearLR', begin=0, end=400, start_factor=0.01,
          by_epoch=False),
     dict(type='CosineAnnealingLR', begin=0, end=max_epochs, T_max=max_epochs,
          eta_min=1e-5, by_epoch=True),
@@ -40,27 +40,29 @@ model = dict(
         bgr_to_rgb=True),
     backbone=dict(
         type='ViTPoseBackbone',
-        arch=dict(embed_dims=192, depth=6, num_heads=6, mlp_ratio=4),
+        arch=dict(embed_dims=128, depth=4, num_heads=4, mlp_ratio=4),
         img_size=(128, 96),
         patch_size=16,
         patch_padding=2,
         drop_path_rate=0.0),
     head=dict(
         type='ViTPoseClassicHead',
-        in_channels=192,
+        in_channels=128,
         out_channels=17,
-        deconv_out_channels=(128, 128),
+        deconv_out_channels=(64, 64),
         deconv_kernel_sizes=(4, 4),
         loss=dict(type='KeypointMSELoss', use_target_weight=True),
         decoder=codec),
-    test_cfg=dict(flip_test=False))
+    test_cfg=dict(flip_test=True, flip_mode='heatmap', shift_heatmap=False))
 
 train_pipeline = [
     dict(type='LoadImage'),
     dict(type='GetBBoxCenterScale'),
     dict(type='RandomFlip', direction='horizontal'),
-    dict(type='RandomBBoxTransform', shift_factor=0.1, scale_factor=(0.8, 1.2),
-         rotate_factor=30),
+    # Mild: the data already vary in scale and rotation, and the test boxes
+    # are exact ground truth.
+    dict(type='RandomBBoxTransform', shift_factor=0.05,
+         scale_factor=(0.85, 1.15), rotate_factor=15),
     dict(type='TopdownAffine', input_size=codec['input_size'], use_udp=True),
     dict(type='GenerateTarget', encoder=codec),
     dict(type='PackPoseInputs'),
@@ -72,13 +74,13 @@ val_pipeline = [
     dict(type='PackPoseInputs'),
 ]
 train_dataloader = dict(
-    batch_size=16,
+    batch_size=8,
     num_workers=1,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
         type='SyntheticCocoDataset',
-        generator=dict(seed=0, num_instances=2000),
+        generator=dict(seed=0, num_instances=4000),
         cache_root=cache_root,
         name='train',
         data_mode='topdown',

@@ -5,7 +5,8 @@
         --config configs/vitpose_synthetic/CONFIG.py
     # one split with explicit parameters
     python tools/dataset_converters/generate_synthetic_pose.py \
-        --seed 0 --num-instances 2000 --name train --cache-root data/synthetic_coco
+        --seed 0 --num-instances 2000 --name train \
+        --cache-root data/synthetic_coco
 
 Splits already in the cache are left alone. Training configs generate their
 data on first use as well, so this is only needed to prepare data up front.
@@ -67,8 +68,9 @@ def main() -> None:
         start = time.time()
         dataset_dir = osp.normpath(
             ensure_synthetic_coco(cache_root, params, name))
+        seconds = time.time() - start
         print(f'{name}: {dataset_dir} (seed {params.seed}, '
-              f'{params.num_instances} instances, {time.time() - start:.1f} s)')
+              f'{params.num_instances} instances, {seconds:.1f} s)')
 
 
 if __name__ == '__main__':
