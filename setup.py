@@ -27,7 +27,9 @@ def copy_mim_files() -> list:
         shutil.copytree(
             source,
             osp.join(mim_root, name),
-            ignore=shutil.ignore_patterns('__pycache__', '*.pyc'))
+            # Generated synthetic datasets are caches, not package data.
+            ignore=shutil.ignore_patterns('__pycache__', '*.pyc',
+                                          'synthetic_coco'))
     for folder, _, files in os.walk(mim_root):
         package_files += [
             osp.relpath(osp.join(folder, f), osp.join(HERE, 'vitpose_plugin'))

@@ -9,6 +9,10 @@ import sys
 _CHECKOUT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 if osp.isdir(osp.join(_CHECKOUT, 'vitpose_plugin')):
     sys.path.insert(0, _CHECKOUT)
+# OpenMP threads that spin while waiting for work slow CPU training down
+# several times over when the cores are shared with other processes (as on a
+# small shared machine); read once when torch loads, so set before importing.
+os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 
 from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
