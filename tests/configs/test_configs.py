@@ -60,6 +60,8 @@ def mpii_headboxes(ann_file, out_file):
 def point_at_sample(cfg, tmp_path):
     """Redirect every dataloader and evaluator to the shipped sample data."""
     dataset_type = cfg.val_dataloader.dataset.type
+    if dataset_type == 'SyntheticCocoDataset':
+        return shrink_synthetic_data(cfg, tmp_path)
     folder, ann_file, bbox_file = SAMPLES[dataset_type]
     root = osp.join(REPO_ROOT, 'data', folder) + '/'
     options = {'data_root': root}
@@ -88,6 +90,22 @@ def point_at_sample(cfg, tmp_path):
     for split in ('val', 'test'):
         if 'ann_file' in cfg[f'{split}_evaluator']:
             options[f'{split}_evaluator.ann_file'] = root + ann_file
+    return merge_cfg_options(cfg, options)
+
+
+def shrink_synthetic_data(cfg, tmp_path):
+    """Generate tiny synthetic splits in ``tmp_path`` instead."""
+    options = {}
+    for split in ('train', 'val', 'test'):
+        key = f'{split}_dataloader'
+        options.update({
+            f'{key}.batch_size': 2,
+            f'{key}.num_workers': 0,
+            f'{key}.persistent_workers': False,
+            f'{key}.dataset.cache_root': str(tmp_path / 'synthetic'),
+            f'{key}.dataset.generator.num_instances': 4,
+            f'{key}.dataset.indices': 2,
+        })
     return merge_cfg_options(cfg, options)
 
 
