@@ -1,13 +1,14 @@
 # Learnability benchmark (issue 5): a tiny ViTPose trained from random
-# initialisation on 4,000 generated figures and evaluated with COCO keypoint
+# initialisation on 6,000 generated figures and evaluated with COCO keypoint
 # AP (ground-truth boxes) on 300 figures from a disjoint seed. Both splits are
 # generated into data/synthetic_coco/ on first use. Budget: 15 minutes of
-# training on 2 CPU cores; see docs/learnability.md.
+# training on 2 CPU cores; measured AP 0.768 in 13.0 minutes (target 0.80,
+# not reached yet); see docs/learnability.md.
 _base_ = ['../_base_/default_runtime.py']
 
 cache_root = '{{ fileDirname }}/../../data/synthetic_coco'
-max_epochs = 20
-val_interval = 4
+max_epochs = 12
+val_interval = 3
 randomness = dict(seed=0, deterministic=False)
 
 train_cfg = dict(max_epochs=max_epochs, val_interval=val_interval)
@@ -28,8 +29,11 @@ default_hooks = dict(
     checkpoint=dict(interval=val_interval))
 custom_hooks = []
 
+# A 7-pixel blur before UDP's sub-pixel refinement suits 32x24 heatmaps
+# better than the default 11 (+0.006 AP).
 codec = dict(
-    type='UDPHeatmap', input_size=(96, 128), heatmap_size=(24, 32), sigma=2)
+    type='UDPHeatmap', input_size=(96, 128), heatmap_size=(24, 32), sigma=2,
+    blur_kernel_size=7)
 
 model = dict(
     type='TopdownPoseEstimator',
@@ -80,7 +84,7 @@ train_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
         type='SyntheticCocoDataset',
-        generator=dict(seed=0, num_instances=4000),
+        generator=dict(seed=0, num_instances=6000),
         cache_root=cache_root,
         name='train',
         data_mode='topdown',

@@ -1,7 +1,9 @@
 """The learnability benchmark: a tiny ViTPose trained from scratch on the
-synthetic train split generalises to the held-out val split
-(docs/learnability.md). The issue's target is AP >= 0.80 in 15 minutes; the
-current recipe reaches about 0.76, so this asserts 0.70."""
+synthetic train split generalises to the held-out val split within the
+15-minute CPU budget (docs/learnability.md).
+
+The issue's target is AP >= 0.80; the recipe measured 0.768 in 13 minutes,
+so this asserts 0.75 until the recipe reaches the target."""
 import glob
 import os.path as osp
 import sys
@@ -33,7 +35,7 @@ def test_synthetic_recipe_generalises(tmp_path):
     ap = read_metrics(metrics_file)['coco/AP']
     print(f'learnability: val coco/AP={ap:.3f} after {train_minutes:.1f} '
           'min of training')
-    assert ap >= 0.70
+    assert ap >= 0.75
     # The budget is the config's fixed epochs (about 15 minutes); wall time is
     # printed, not asserted, on this shared machine.
 
