@@ -12,8 +12,8 @@ from .helpers import REPO_ROOT, free_port, run
 pytestmark = pytest.mark.slow
 
 STAGE2 = osp.join(REPO_ROOT, 'configs', 'distillation',
-                  'td-hm_ViTPose-tiny-to-nano-distill_1xb6-60e_sample-coco-'
-                  '256x192.py')
+                  'td-hm_ViTPose-tiny-to-nano-distill_1xb8-4e_synthetic-'
+                  '128x96.py')
 
 
 def test_stage2_trains_with_two_processes(tmp_path):
@@ -27,6 +27,12 @@ def test_stage2_trains_with_two_processes(tmp_path):
                 f'model.teacher_checkpoint={teacher_path}',
                 f'model.token_checkpoint={teacher_path}',
                 'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
+                # 16 generated instances: one iteration of 8 per process.
+                f'train_dataloader.dataset.cache_root={tmp_path}',
+                'train_dataloader.dataset.generator.num_instances=16',
+                'train_dataloader.dataset.indices=16',
+                f'val_dataloader.dataset.cache_root={tmp_path}',
+                'val_dataloader.dataset.generator.num_instances=16',
                 'default_hooks.checkpoint.interval=1'],
                cwd=REPO_ROOT, timeout=300)
     log = proc.stdout

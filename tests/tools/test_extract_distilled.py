@@ -17,11 +17,10 @@ from .test_model_converters import load_tool
 
 DISTILL = osp.join(REPO_ROOT, 'configs', 'distillation')
 STAGE2 = osp.join(DISTILL,
-                  'td-hm_ViTPose-tiny-to-nano-distill_1xb6-60e_sample-coco-'
-                  '256x192.py')
+                  'td-hm_ViTPose-tiny-to-nano-distill_1xb8-4e_synthetic-'
+                  '128x96.py')
 STUDENT_WITH_TOKEN = osp.join(
-    DISTILL,
-    'td-hm_ViTPose-nano-knowledge-token_1xb6-60e_sample-coco-256x192.py')
+    DISTILL, 'td-hm_ViTPose-nano-knowledge-token_1xb8-4e_synthetic-128x96.py')
 
 
 def build(model_cfg):
@@ -57,7 +56,7 @@ def test_extracted_student_predicts_like_the_distiller(tmp_path):
 
     student = build(Config.fromfile(STUDENT_WITH_TOKEN).model)
     load_checkpoint(student, dst, strict=True)
-    images, samples = batch(1, img_size=(256, 192), keypoints=17)
+    images, samples = batch(1, img_size=(128, 96), keypoints=17)
     expected = predict_and_heatmaps(distiller, images, samples)
     extracted = predict_and_heatmaps(student, images, samples)
     torch.testing.assert_close(extracted[0], expected[0])

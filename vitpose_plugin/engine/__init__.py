@@ -1,3 +1,4 @@
+from .hooks import TorchRuntimeHook
 from .optim_wrappers import ViTPoseLayerDecayConstructor
 
-__all__ = ['ViTPoseLayerDecayConstructor']
+__all__ = ['TorchRuntimeHook', 'ViTPoseLayerDecayConstructor']

@@ -1,0 +1,23 @@
+# The CPU student of the distillation evidence (docs/distillation.md): the
+# learnability recipe (configs/vitpose_synthetic/, 128 wide x 4 blocks, the
+# teacher) at half the width, 64 x 4, trained for 4 of its 12 epochs. Trained
+# alone it is the "no distillation" baseline; td-hm_ViTPose-tiny-to-nano-
+# distill_* distils the teacher into this same model with the same data,
+# schedule and seed.
+_base_ = ['../vitpose_synthetic/td-hm_ViTPose-tiny_synthetic-128x96.py']
+
+max_epochs = 4
+val_interval = 4
+train_cfg = dict(max_epochs=max_epochs, val_interval=val_interval)
+param_scheduler = [
+    dict(type='LinearLR', begin=0, end=400, start_factor=0.01,
+         by_epoch=False),
+    dict(type='CosineAnnealingLR', begin=0, end=max_epochs, T_max=max_epochs,
+         eta_min=1e-5, by_epoch=True),
+]
+default_hooks = dict(checkpoint=dict(interval=val_interval))
+
+model = dict(
+    backbone=dict(arch=dict(embed_dims=64, depth=4, num_heads=2,
+                            mlp_ratio=4)),
+    head=dict(in_channels=64))

@@ -1,0 +1,3 @@
+from .torch_runtime_hook import TorchRuntimeHook
+
+__all__ = ['TorchRuntimeHook']
