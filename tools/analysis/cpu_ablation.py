@@ -7,13 +7,14 @@ as JSON. Groups (paper ablations, reproduced in trend only):
 
 - ``decoder``: classic (2 deconvs) vs simple (bilinear x4 + conv) decoder.
 - ``attention``: full vs window vs shifted-window attention in the backbone.
-- ``finetune``: full fine-tuning vs frozen MHSA vs frozen FFN, starting from
-  a trained tiny model (``--base-checkpoint``, default: the classic decoder
-  run's checkpoint).
+- ``finetune``: full fine-tuning vs frozen MHSA vs frozen FFN: the backbone
+  starts from a trained tiny model (``--base-checkpoint``, default: the
+  classic decoder run's checkpoint), the decoder from scratch.
 
-Variants whose options the backbone does not accept (window attention and
-freezing are being added on other branches) are skipped with the reason.
-Options of a variant can be changed from the command line, e.g.
+A variant whose options the backbone rejects is listed as skipped with the
+reason. Variants with the same overrides and schedule (``attention/full`` and
+``decoder/classic`` are both the plain recipe) are trained once. Options of a
+variant can be changed from the command line, e.g.
 
     python tools/analysis/cpu_ablation.py --groups attention \\
         --override window 'model.backbone.window_size=(4, 3)'
@@ -41,8 +42,6 @@ import vitpose_plugin  # noqa: F401 (registers the plugin's modules)
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO_ROOT, 'configs', 'vitpose_synthetic',
                   'td-hm_ViTPose-tiny_synthetic-128x96.py')
-DEPTH = 6  # blocks of the recipe's backbone
-
 
 
 def simple_head(cfg: Config) -> dict:
@@ -68,12 +67,12 @@ VARIANTS: Dict[str, Dict[str, Dict[str, Any]]] = {
         # 8x6 tokens at 128x96: 4x3 windows split the map into quarters, as
         # the paper's 8x8 windows do for its 16x12 map.
         'window': {
-            'model.backbone.attn_types': ['window'] * DEPTH,
+            'model.backbone.attn_types': 'window',
             'model.backbone.window_size': (4, 3),
         },
+        # A pattern repeated over the blocks: window, shifted window, ...
         'shifted_window': {
-            'model.backbone.attn_types':
-            ['window', 'shifted_window'] * (DEPTH // 2),
+            'model.backbone.attn_types': ('window', 'shift_window'),
             'model.backbone.window_size': (4, 3),
         },
     },
@@ -167,7 +166,9 @@ def run_variant(group: str, name: str, overrides: Dict[str, Any],
         if not base_checkpoint or not osp.isfile(base_checkpoint):
             return dict(result, status='skipped (no trained tiny model: run '
                         'the decoder group or pass --base-checkpoint)')
-        cfg.load_from = osp.abspath(base_checkpoint)
+        # The backbone comes from the trained model, the decoder is new.
+        cfg.model.backbone.init_cfg = dict(
+            type='Pretrained', checkpoint=osp.abspath(base_checkpoint))
     if epochs is not None:
         set_epochs(cfg, epochs)
     config_file = osp.join(work_dir, 'variant_config.py')
@@ -281,11 +282,21 @@ def main() -> None:
                     (r.get('checkpoint') for r in results
                      if (r['group'], r['variant']) == ('decoder', 'classic')
                      and r['status'] == 'ok'), None)
-            results.append(
-                run_variant(
-                    group, name, overrides, args.work_root, base_checkpoint,
-                    args.finetune_epochs if group == 'finetune' else
-                    args.epochs))
+            epochs = (args.finetune_epochs
+                      if group == 'finetune' else args.epochs)
+            same = next((r for r in results if r['status'] == 'ok'
+                         and r['group'] != 'finetune' and group != 'finetune'
+                         and r['overrides'] == sorted(overrides)
+                         and not overrides and r.get('epochs') == epochs),
+                        None)
+            if same is not None:  # the plain recipe, already trained
+                print(f'[{group}/{name}] = [{same["group"]}/'
+                      f'{same["variant"]}], not trained again')
+                results.append(dict(same, group=group, variant=name))
+            else:
+                results.append(
+                    run_variant(group, name, overrides, args.work_root,
+                                base_checkpoint, epochs))
             with open(json_file, 'w') as f:
                 json.dump(results, f, indent=1)
             write_table(results, args.out)
