@@ -19,10 +19,8 @@ optim_wrapper = dict(
     optimizer=dict(type='AdamW', lr=2e-3, betas=(0.9, 0.999),
                    weight_decay=0.0),
     clip_grad=dict(max_norm=1.0, norm_type=2))
-param_scheduler = [
-    dict(type='CosineAnnealingLR', begin=0, end=max_epochs, T_max=max_epochs,
-         eta_min=1e-5, by_epoch=True),
-]
+# One epoch at a constant learning rate.
+param_scheduler = []
 default_hooks = dict(checkpoint=dict(interval=max_epochs))
 
 model = dict(

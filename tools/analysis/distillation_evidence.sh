@@ -42,8 +42,8 @@ train() {  # train CONFIG WORK_DIR [cfg options...]
         > "$work_dir.log" 2>&1 \
         || { echo "training failed, see $work_dir.log" >&2; return 1; }
 }
-evaluate() {  # evaluate CONFIG CHECKPOINT NAME
-    local options=("${LOADER[@]}")
+evaluate() {  # evaluate CONFIG CHECKPOINT NAME [cfg options...]
+    local options=("${LOADER[@]}" "${@:4}")
     (( ${#options[@]} )) && options=(--cfg-options "${options[@]}")
     python tools/test.py "$1" "$2" --work-dir "$W/test_$3" \
         --out "$W/$3.json" "${options[@]}" > "$W/test_$3.log" 2>&1 \
@@ -65,7 +65,8 @@ echo "[stage 1] tuning the knowledge token"
 train "$STAGE1" "$W/stage1" "model.teacher_checkpoint=$TEACHER"
 python tools/model_converters/extract_teacher.py \
     "$(cat "$W/stage1/last_checkpoint")" "$W/teacher_with_token.pth"
-evaluate "$STAGE1" "$(cat "$W/stage1/last_checkpoint")" teacher_with_token
+evaluate "$STAGE1" "$(cat "$W/stage1/last_checkpoint")" teacher_with_token \
+    "model.teacher_checkpoint=$TEACHER"
 T="$W/teacher_with_token.pth"
 
 # 2. Students: same config, schedule and seed; the switches differ.
