@@ -8,9 +8,10 @@
 #   bash tools/analysis/distillation_evidence.sh [WORK_ROOT]
 #
 # Environment: TEACHER_CHECKPOINT=a trained recipe checkpoint (trained here
-# when unset, ~13 min); PARALLEL=2 trains two student variants at a time (one
-# core each: the configs use one intra-op thread; add NUM_WORKERS=0 so the
-# data loading stays on the same core).
+# when unset, ~13 min); TEACHER_WITH_TOKEN=an extracted stage-1 teacher (skips
+# stage 1); SEED=the student runs' seed (default 0); PARALLEL=2 trains two
+# student variants at a time (one core each: the configs use one intra-op
+# thread; add NUM_WORKERS=0 so the data loading stays on the same core).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
@@ -61,13 +62,16 @@ TEACHER=$(realpath "$TEACHER")
 evaluate "$RECIPE" "$TEACHER" teacher
 
 # 1. Stage 1: tune t* on the frozen teacher, extract teacher + t*.
-echo "[stage 1] tuning the knowledge token"
-train "$STAGE1" "$W/stage1" "model.teacher_checkpoint=$TEACHER"
-python tools/model_converters/extract_teacher.py \
-    "$(cat "$W/stage1/last_checkpoint")" "$W/teacher_with_token.pth"
-evaluate "$STAGE1" "$(cat "$W/stage1/last_checkpoint")" teacher_with_token \
-    "model.teacher_checkpoint=$TEACHER"
-T="$W/teacher_with_token.pth"
+T=${TEACHER_WITH_TOKEN:-}
+if [[ -z "$T" ]]; then
+    echo "[stage 1] tuning the knowledge token"
+    train "$STAGE1" "$W/stage1" "model.teacher_checkpoint=$TEACHER"
+    python tools/model_converters/extract_teacher.py \
+        "$(cat "$W/stage1/last_checkpoint")" "$W/teacher_with_token.pth"
+    T="$W/teacher_with_token.pth"
+fi
+T=$(realpath "$T")
+evaluate "$RECIPE" "$T" teacher_with_token model.backbone.knowledge_tokens=1
 
 # 2. Students: same config, schedule and seed; the switches differ.
 declare -A RUNS=(
@@ -81,7 +85,7 @@ for name in student output token both; do
     read -r config options <<< "${RUNS[$name]}"
     echo "[students] $name"
     # shellcheck disable=SC2086
-    train "$config" "$W/$name" $options &
+    train "$config" "$W/$name" $options "randomness.seed=${SEED:-0}" &
     running=$((running + 1))
     if (( running >= PARALLEL )); then wait -n; running=$((running - 1)); fi
 done
