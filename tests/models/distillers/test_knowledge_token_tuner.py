@@ -52,3 +52,19 @@ def test_checkpoint_errors_name_key_and_path(tmp_path):
     path, _ = save_teacher(str(tmp_path / 'wide.pth'), width=64)
     with pytest.raises(Exception, match='do not fit'):
         ViTPoseKnowledgeTokenTuner(pose_model_cfg(32), path)
+
+
+def test_mixed_precision_trains_the_token(tmp_path):
+    """--amp's autocast forward (bfloat16 on this CPU) still trains t*."""
+    tuner = build_tuner(tmp_path)
+    tuner.train()
+    images, samples = batch()
+    with torch.autocast(device_type='cpu', dtype=torch.bfloat16):
+        losses = tuner(images, samples, mode='loss')
+    assert losses['loss_kpt'].dtype == torch.float32
+    losses['loss_kpt'].backward()
+    token = tuner.teacher.backbone.knowledge_token
+    assert token.grad is not None and torch.isfinite(token.grad).all()
+    assert token.grad.abs().sum() > 0
+    assert all(p.grad is None for n, p in tuner.named_parameters()
+               if n != 'teacher.backbone.knowledge_token')

@@ -147,3 +147,26 @@ def test_configuration_errors(tmp_path):
                               token_checkpoint=plain)
     with pytest.raises(ValueError, match='token_projection'):
         build_distiller(tmp_path, token_projection='mlp')
+
+
+def test_mixed_precision_forward_backward(tmp_path):
+    """What AmpOptimWrapper (--amp) does: forward under autocast, backward
+    of the losses. On this CPU: bfloat16 autocast."""
+    distiller, _ = build_distiller(tmp_path)
+    distiller.train()
+    images, samples = batch()
+    fp32 = distiller(images, samples, mode='loss')
+    with torch.autocast(device_type='cpu', dtype=torch.bfloat16):
+        losses = distiller(images, samples, mode='loss')
+    for key in ('loss_kpt', 'loss_distill'):
+        assert losses[key].dtype == torch.float32, key
+        assert torch.isfinite(losses[key])
+        torch.testing.assert_close(losses[key], fp32[key], rtol=0.05,
+                                   atol=1e-4)
+    (losses['loss_kpt'] + losses['loss_distill']).backward()
+    for name, param in distiller.student.named_parameters():
+        if param.requires_grad:
+            assert param.grad is not None, name
+            assert torch.isfinite(param.grad).all(), name
+    assert distiller.token_projection.weight.grad is not None
+    assert all(p.grad is None for p in distiller.teacher.parameters())

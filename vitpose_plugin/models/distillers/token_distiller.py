@@ -4,13 +4,12 @@ from typing import Optional, Tuple
 
 import torch
 from mmengine.model import BaseModel
-from mmpose.evaluation.functional import pose_pck_accuracy
 from mmpose.registry import MODELS
-from mmpose.utils.tensor_utils import to_numpy
 from mmpose.utils.typing import (ForwardResults, OptConfigType,
                                  OptMultiConfig, OptSampleList, SampleList)
 from torch import Tensor
 
+from ..utils import heatmap_pck_accuracy
 from .checkpoints import (checked_checkpoint_path, load_model_checkpoint,
                           read_knowledge_token)
 from .frozen_teacher import TOKEN_KEY, build_frozen_teacher, build_pose_model
@@ -200,11 +199,7 @@ class ViTPoseTokenDistiller(BaseModel):
                     f'both heads the same keypoints and codec')
             losses['loss_distill'] = self.distill_loss(
                 heatmaps, teacher_heatmaps.to(heatmaps.dtype), weights)
-        _, accuracy, _ = pose_pck_accuracy(
-            output=to_numpy(heatmaps),
-            target=to_numpy(targets),
-            mask=to_numpy(weights) > 0)
-        losses['acc_pose'] = torch.tensor(accuracy, device=targets.device)
+        losses['acc_pose'] = heatmap_pck_accuracy(heatmaps, targets, weights)
         return losses
 
     def predict(self, inputs: Tensor, data_samples: SampleList) -> SampleList:

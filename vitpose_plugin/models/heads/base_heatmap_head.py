@@ -4,16 +4,14 @@ from typing import Sequence, Tuple, Union
 
 import torch
 from mmengine.structures import PixelData
-from mmpose.evaluation.functional import pose_pck_accuracy
 from mmpose.models.heads.base_head import BaseHead
 from mmpose.models.utils.tta import flip_heatmaps
 from mmpose.registry import KEYPOINT_CODECS, MODELS
-from mmpose.utils.tensor_utils import to_numpy
 from mmpose.utils.typing import (ConfigType, OptConfigType, OptSampleList,
                                  Predictions)
 from torch import Tensor
 
-from ..utils import check_loaded_shapes
+from ..utils import check_loaded_shapes, heatmap_pck_accuracy
 
 
 class BaseViTPoseHeatmapHead(BaseHead):
@@ -91,12 +89,8 @@ class BaseViTPoseHeatmapHead(BaseHead):
         self._check_targets(heatmaps, targets)
         losses = dict(loss_kpt=self.loss_module(heatmaps, targets, weights))
         if train_cfg.get('compute_acc', True):
-            _, accuracy, _ = pose_pck_accuracy(
-                output=to_numpy(heatmaps),
-                target=to_numpy(targets),
-                mask=to_numpy(weights) > 0)
-            losses['acc_pose'] = torch.tensor(
-                accuracy, device=targets.device)
+            losses['acc_pose'] = heatmap_pck_accuracy(
+                heatmaps, targets, weights)
         return losses
 
     def predict(self,
