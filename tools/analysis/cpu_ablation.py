@@ -284,12 +284,15 @@ def main() -> None:
                      and r['status'] == 'ok'), None)
             epochs = (args.finetune_epochs
                       if group == 'finetune' else args.epochs)
-            same = next((r for r in results if r['status'] == 'ok'
-                         and r['group'] != 'finetune' and group != 'finetune'
-                         and r['overrides'] == sorted(overrides)
-                         and not overrides and r.get('epochs') == epochs),
-                        None)
-            if same is not None:  # the plain recipe, already trained
+            # The plain recipe from scratch (decoder/classic = attention/full)
+            # is trained once.
+            same = None
+            if not overrides and group != 'finetune':
+                same = next((r for r in results
+                             if r['status'] == 'ok' and not r['overrides']
+                             and r['group'] != 'finetune'
+                             and r.get('epochs') == epochs), None)
+            if same is not None:
                 print(f'[{group}/{name}] = [{same["group"]}/'
                       f'{same["variant"]}], not trained again')
                 results.append(dict(same, group=group, variant=name))
