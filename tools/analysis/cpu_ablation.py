@@ -17,7 +17,7 @@ reason. Variants with the same overrides and schedule (``attention/full`` and
 variant can be changed from the command line, e.g.
 
     python tools/analysis/cpu_ablation.py --groups attention \\
-        --override window 'model.backbone.window_size=(4, 3)'
+        --override window 'model.backbone.attn_cfg.window_size=(4, 3)'
 
 Results of earlier runs in ``--out`` (its ``.json`` twin) are kept, so groups
 can be run one at a time.
@@ -68,12 +68,12 @@ VARIANTS: Dict[str, Dict[str, Dict[str, Any]]] = {
         # the paper's 8x8 windows do for its 16x12 map.
         'window': {
             'model.backbone.attn_types': 'window',
-            'model.backbone.window_size': (4, 3),
+            'model.backbone.attn_cfg.window_size': (4, 3),
         },
         # A pattern repeated over the blocks: window, shifted window, ...
         'shifted_window': {
             'model.backbone.attn_types': ('window', 'shift_window'),
-            'model.backbone.window_size': (4, 3),
+            'model.backbone.attn_cfg.window_size': (4, 3),
         },
     },
     'finetune': {
@@ -246,8 +246,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--override', nargs='+', action='append', default=[],
         metavar=('VARIANT', 'KEY=VALUE'),
-        help='replace config overrides of a variant, e.g. '
-        '--override window "model.backbone.window_size=(4, 3)"; values are '
+        help='replace config overrides of a variant, e.g. --override '
+        'window "model.backbone.attn_cfg.window_size=(4, 3)"; values are '
         'Python literals (anything else is taken as a string)')
     return parser.parse_args()
 

@@ -54,6 +54,6 @@ def test_token_trains_unless_frozen_and_has_layer_zero_and_no_decay():
 def test_windowed_attention_is_refused():
     with pytest.raises(ValueError, match='full attention'):
         backbone(knowledge_tokens=1, attn_types=('window', 'full'),
-                 window_size=2)
+                 attn_cfg=dict(window_size=2))
     with pytest.raises(ValueError, match='>= 0'):
         backbone(knowledge_tokens=-1)

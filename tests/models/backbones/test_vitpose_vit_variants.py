@@ -26,7 +26,7 @@ def test_per_block_attention_types():
     model = tiny(
         attn_types=('window', 'shift_window', 'pool_window',
                     'shift_pool_window'),
-        window_size=(4, 3))
+        attn_cfg=dict(window_size=(4, 3)))
     kinds = [(type(b.attn), getattr(b.attn, 'shift_size', None),
               getattr(b.attn, 'pool', None)) for b in model.blocks]
     assert kinds == [(WindowAttention, (0, 0), False),
@@ -58,12 +58,33 @@ def test_bad_attention_types_are_clear_errors(attn_types, match):
         tiny(attn_types=attn_types)
 
 
+@pytest.mark.parametrize('attn_types', ['full', 'window'])
+def test_unknown_attn_cfg_keys_are_clear_errors(attn_types):
+    allowed = r"\['window_size', 'shift_size', 'rel_pos_bias'\]"
+    with pytest.raises(ValueError, match=r"\['shift'\].*" + allowed):
+        tiny(attn_types=attn_types, attn_cfg=dict(window_size=4, shift=2))
+
+
+@pytest.mark.parametrize('rel_pos_bias', [False, True])
+def test_window_buffers_stay_out_of_the_state_dict(rel_pos_bias):
+    """Checkpoints are those of full attention, plus the bias tables."""
+    full = tiny()
+    windowed = tiny(
+        attn_types=('shift_window', 'pool_window', 'shift_pool_window',
+                    'full'),
+        attn_cfg=dict(window_size=(4, 4), rel_pos_bias=rel_pos_bias))
+    assert dict(windowed.named_buffers())  # gather indices, masks, ...
+    tables = {f'blocks.{i}.attn.relative_position_bias_table'
+              for i in range(3)} if rel_pos_bias else set()
+    assert set(windowed.state_dict()) == set(full.state_dict()) | tables
+    assert all(windowed.blocks[i].attn.grid == (8, 6) for i in range(3))
+
+
 @pytest.mark.parametrize('size', [SMALL_IMAGES, (112, 80)])
 def test_mixed_attention_runs_on_divisible_and_padded_grids(size):
     model = tiny(
         attn_types=('window', 'shift_window', 'shift_pool_window', 'full'),
-        window_size=(4, 4),
-        rel_pos_bias=True).eval()
+        attn_cfg=dict(window_size=(4, 4), rel_pos_bias=True)).eval()
     with torch.no_grad():
         (feature, ) = model(images(size=size))
     assert feature.shape == (2, 32, size[0] // 16, size[1] // 16)
@@ -72,14 +93,16 @@ def test_mixed_attention_runs_on_divisible_and_padded_grids(size):
 
 def test_window_as_large_as_the_grid_equals_full_attention():
     full = tiny().eval()
-    windowed = tiny(attn_types='shift_window', window_size=(8, 6)).eval()
+    windowed = tiny(attn_types='shift_window',
+                    attn_cfg=dict(window_size=(8, 6))).eval()
     windowed.load_state_dict(full.state_dict())
     with torch.no_grad():
         torch.testing.assert_close(windowed(images())[0], full(images())[0])
 
 
 def test_relative_position_bias_hooks():
-    model = tiny(attn_types=('window', 'full'), rel_pos_bias=True)
+    model = tiny(attn_types=('window', 'full'),
+                 attn_cfg=dict(rel_pos_bias=True))
     tables = {
         name
         for name, _ in model.named_parameters()
@@ -99,7 +122,7 @@ def test_relative_position_bias_hooks():
 def test_layer_decay_constructor_skips_decay_of_bias_tables():
     from vitpose_plugin.engine.optim_wrappers.layer_decay_constructor import \
         ViTPoseLayerDecayConstructor
-    model = tiny(attn_types='window', rel_pos_bias=True)
+    model = tiny(attn_types='window', attn_cfg=dict(rel_pos_bias=True))
     constructor = ViTPoseLayerDecayConstructor(
         dict(optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.1)),
         dict(layer_decay_rate=0.75))
@@ -112,7 +135,8 @@ def test_layer_decay_constructor_skips_decay_of_bias_tables():
 
 @pytest.mark.parametrize('attn_types', ['shift_pool_window', 'full'])
 def test_gradient_checkpointing_same_gradients(attn_types):
-    model = tiny(attn_types=attn_types, window_size=(4, 4), rel_pos_bias=True)
+    model = tiny(attn_types=attn_types,
+                 attn_cfg=dict(window_size=(4, 4), rel_pos_bias=True))
     for block in model.blocks:
         if block.attn_type != 'full':
             torch.nn.init.normal_(block.attn.relative_position_bias_table)
@@ -132,8 +156,7 @@ def test_gradient_checkpointing_same_gradients(attn_types):
 def test_bf16_autocast_close_to_fp32():
     model = tiny(
         attn_types=('shift_pool_window', 'window'),
-        window_size=(4, 4),
-        rel_pos_bias=True).eval()
+        attn_cfg=dict(window_size=(4, 4), rel_pos_bias=True)).eval()
     x = images(size=(112, 80))
     with torch.no_grad():
         expected = model(x)[0]

@@ -69,7 +69,7 @@ class ViTPoseBackbone(BaseModule):
         backbone = dict(
             type='ViTPoseBackbone', arch='base',
             attn_types=('window', 'shift_window', 'window', 'full'),
-            window_size=(8, 8), rel_pos_bias=True)
+            attn_cfg=dict(window_size=(8, 8), rel_pos_bias=True))
 
     Args:
         arch (str | dict): ``'small'``, ``'base'``, ``'large'``, ``'huge'``
@@ -77,8 +77,9 @@ class ViTPoseBackbone(BaseModule):
             ``embed_dims``, ``depth``, ``num_heads`` and optional
             ``mlp_ratio``. Defaults to ``'base'``.
         img_size (int | tuple): Training input (H, W); sets the position
-            embedding grid. Other input sizes are served by interpolation.
-            Defaults to (256, 192).
+            embedding grid, which windowed blocks build their window tensors
+            for. Other input sizes are served by interpolation (and window
+            tensors built per call). Defaults to (256, 192).
         patch_size (int): Patch-embedding kernel. Defaults to 16.
         patch_padding (int): Patch-embedding padding. Defaults to 2.
         patch_stride (int | tuple, optional): Patch-embedding stride; smaller
@@ -108,14 +109,14 @@ class ViTPoseBackbone(BaseModule):
             ``'shift_pool_window'`` for all blocks, one per block, or a
             pattern whose length divides ``depth`` repeated over the blocks.
             Defaults to ``'full'`` (the official model).
-        window_size (int | tuple[int, int]): Window (rows, cols) of windowed
-            attention, e.g. 8 or (16, 12); need not divide the grid (the
-            grid is padded and padding masked). Defaults to 8.
-        shift_size (int | tuple[int, int], optional): Shift of shifted
-            windows; ``None`` is half the window. Defaults to None.
-        rel_pos_bias (bool): Learned relative position bias in windowed
-            blocks (``blocks.N.attn.relative_position_bias_table``, no weight
-            decay). Defaults to False.
+        attn_cfg (dict, optional): Settings of the windowed blocks, e.g.
+            ``dict(window_size=(16, 12), shift_size=None,
+            rel_pos_bias=True)``; the keys are documented in
+            :func:`~vitpose_plugin.models.layers.build_attention`, unknown
+            keys are an error. The relative position bias tables
+            (``blocks.N.attn.relative_position_bias_table``) get no weight
+            decay. Defaults to None: ``dict(window_size=8, shift_size=None,
+            rel_pos_bias=False)``.
         freeze_attn (bool): Freeze every block's attention and ``norm1``.
             Defaults to False.
         freeze_ffn (bool): Freeze every block's MLP and ``norm2``.
@@ -152,9 +153,7 @@ class ViTPoseBackbone(BaseModule):
                  patch_kernel_size: Union[int, Tuple[int, int], None] = None,
                  keep_kernel_ring_zero: bool = False,
                  attn_types: Union[str, Sequence[str]] = 'full',
-                 window_size: Union[int, Tuple[int, int]] = 8,
-                 shift_size: Union[int, Tuple[int, int], None] = None,
-                 rel_pos_bias: bool = False,
+                 attn_cfg: Optional[dict] = None,
                  freeze_attn: bool = False,
                  freeze_ffn: bool = False,
                  frozen_stages: int = -1,
@@ -202,9 +201,8 @@ class ViTPoseBackbone(BaseModule):
                 attn_drop=attn_drop_rate,
                 drop_path=drop_paths[i],
                 attn_type=attn_type,
-                window_size=window_size,
-                shift_size=shift_size,
-                rel_pos_bias=rel_pos_bias)
+                attn_cfg=attn_cfg,
+                grid=self.grid_size)
             for i, attn_type in enumerate(self.attn_types))
         self.last_norm = nn.LayerNorm(self.embed_dims, eps=1e-6) \
             if final_norm else nn.Identity()

@@ -1,5 +1,5 @@
 """Names of the attention variants and a factory to build them."""
-from typing import Dict, Sequence, Tuple, Union
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
 
 from torch import nn
 
@@ -15,6 +15,8 @@ _WINDOW_FLAGS: Dict[str, Dict[str, bool]] = {
 }
 #: Every attention type a block can use.
 ATTENTION_TYPES: Tuple[str, ...] = ('full', ) + tuple(_WINDOW_FLAGS)
+#: Keys of ``attn_cfg`` (see :func:`build_attention`).
+ATTN_CFG_KEYS: Tuple[str, ...] = ('window_size', 'shift_size', 'rel_pos_bias')
 
 
 def resolve_attn_types(attn_types: Union[str, Sequence[str]],
@@ -50,12 +52,26 @@ def resolve_attn_types(attn_types: Union[str, Sequence[str]],
     return pattern * (depth // len(pattern))
 
 
+def _check_attn_cfg(attn_cfg: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
+    """A copy of ``attn_cfg`` (None: empty) after checking its keys; see
+    :func:`build_attention`.
+
+    Raises:
+        ValueError: a key that is not one of :data:`ATTN_CFG_KEYS`.
+    """
+    attn_cfg = dict(attn_cfg or {})
+    unknown = sorted(set(attn_cfg) - set(ATTN_CFG_KEYS), key=str)
+    if unknown:
+        raise ValueError(f'unknown attn_cfg key(s) {unknown}; allowed keys '
+                         f'are {list(ATTN_CFG_KEYS)}')
+    return attn_cfg
+
+
 def build_attention(attn_type: str,
                     embed_dims: int,
                     num_heads: int,
-                    window_size: Union[int, Tuple[int, int]] = 8,
-                    shift_size: Union[int, Tuple[int, int], None] = None,
-                    rel_pos_bias: bool = False,
+                    grid: Optional[Tuple[int, int]] = None,
+                    attn_cfg: Optional[Mapping[str, Any]] = None,
                     qkv_bias: bool = True,
                     attn_drop: float = 0.,
                     proj_drop: float = 0.) -> nn.Module:
@@ -65,17 +81,20 @@ def build_attention(attn_type: str,
         attn_type (str): One of :data:`ATTENTION_TYPES`.
         embed_dims (int): Token width.
         num_heads (int): Attention heads.
-        window_size (int | tuple[int, int]): Window of the windowed types.
-            Defaults to 8.
-        shift_size (int | tuple[int, int], optional): Shift of the shifted
-            types; ``None`` is half the window. Defaults to None.
-        rel_pos_bias (bool): Relative position bias in the windowed types
-            (full attention keeps only the absolute position embedding).
-            Defaults to False.
+        grid (tuple[int, int], optional): Token grid (rows, cols) of the
+            model; needed by the windowed types, which build their window
+            tensors for it. Defaults to None.
+        attn_cfg (dict, optional): Settings of the windowed types, keyword
+            arguments of :class:`WindowAttention` (documented there):
+            ``window_size`` (default 8), ``shift_size`` (default None, half
+            the window) and ``rel_pos_bias`` (default False). Checked for
+            every type, full attention ignores them. Defaults to None (all
+            defaults).
         qkv_bias (bool): Bias on the qkv projection. Defaults to True.
         attn_drop (float): Attention-weight dropout. Defaults to 0.
         proj_drop (float): Output dropout. Defaults to 0.
     """
+    attn_cfg = _check_attn_cfg(attn_cfg)
     common = dict(
         qkv_bias=qkv_bias, attn_drop=attn_drop, proj_drop=proj_drop)
     if attn_type == 'full':
@@ -83,11 +102,12 @@ def build_attention(attn_type: str,
     if attn_type not in _WINDOW_FLAGS:
         raise ValueError(f'unknown attention type {attn_type!r}; choose from '
                          f'{list(ATTENTION_TYPES)}')
+    if grid is None:
+        raise ValueError(f'{attn_type!r} attention needs the token grid')
     return WindowAttention(
         embed_dims,
         num_heads,
-        window_size=window_size,
-        shift_size=shift_size,
-        rel_pos_bias=rel_pos_bias,
+        grid,
         **_WINDOW_FLAGS[attn_type],
+        **attn_cfg,
         **common)

@@ -1,5 +1,5 @@
 """A pre-norm transformer encoder block."""
-from typing import Optional, Tuple, Union
+from typing import Any, Mapping, Optional, Tuple
 
 from torch import Tensor, nn
 from torchvision.ops import StochasticDepth
@@ -29,12 +29,11 @@ class TransformerBlock(nn.Module):
         attn_type (str): See
             :data:`~vitpose_plugin.models.layers.ATTENTION_TYPES`.
             Defaults to ``'full'``.
-        window_size (int | tuple[int, int]): Window of windowed attention.
-            Defaults to 8.
-        shift_size (int | tuple[int, int], optional): Shift of shifted
-            windows; ``None`` is half the window. Defaults to None.
-        rel_pos_bias (bool): Relative position bias in windowed attention.
-            Defaults to False.
+        attn_cfg (dict, optional): Windowed-attention settings, see
+            :func:`~vitpose_plugin.models.layers.build_attention`.
+            Defaults to None (all defaults).
+        grid (tuple[int, int], optional): Token grid (rows, cols) of the
+            model, needed by windowed attention. Defaults to None.
     """
 
     def __init__(self,
@@ -47,9 +46,8 @@ class TransformerBlock(nn.Module):
                  drop_path: float = 0.,
                  norm_eps: float = 1e-6,
                  attn_type: str = 'full',
-                 window_size: Union[int, Tuple[int, int]] = 8,
-                 shift_size: Union[int, Tuple[int, int], None] = None,
-                 rel_pos_bias: bool = False) -> None:
+                 attn_cfg: Optional[Mapping[str, Any]] = None,
+                 grid: Optional[Tuple[int, int]] = None) -> None:
         super().__init__()
         self.attn_type = attn_type
         self.norm1 = nn.LayerNorm(embed_dims, eps=norm_eps)
@@ -57,9 +55,8 @@ class TransformerBlock(nn.Module):
             attn_type,
             embed_dims,
             num_heads,
-            window_size=window_size,
-            shift_size=shift_size,
-            rel_pos_bias=rel_pos_bias,
+            grid=grid,
+            attn_cfg=attn_cfg,
             qkv_bias=qkv_bias,
             attn_drop=attn_drop,
             proj_drop=drop)

@@ -10,5 +10,5 @@ model = dict(
         patch_stride=8,
         patch_padding=4,
         attn_types=('pool_window', 'shift_pool_window'),
-        window_size=(8, 8)),
+        attn_cfg=dict(window_size=(8, 8))),
     head=dict(deconv_out_channels=(256, ), deconv_kernel_sizes=(4, )))
