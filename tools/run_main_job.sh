@@ -11,6 +11,11 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 bash tools/setup_env.sh
 source "${VITPOSE_VENV:-$ROOT/.venv}/bin/activate"
+# OpenMP threads that spin while they wait slow CPU training down several
+# times over on shared cores (docs/learnability.md): this script asks for
+# passive waiting unless OMP_WAIT_POLICY is already set. The tools themselves
+# leave the environment alone.
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 
 CONFIG=configs/vitpose_synthetic/td-hm_ViTPose-tiny_synthetic-128x96.py
 WORK_DIR=${1:-work_dirs/main_job}

@@ -2,23 +2,12 @@
 import argparse
 import os
 import os.path as osp
-import sys
 
-# Run from a checkout, use that checkout's package rather than an installed
-# copy (in an installed package's .mim/tools there is no such sibling).
-_CHECKOUT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-if osp.isdir(osp.join(_CHECKOUT, 'vitpose_plugin')):
-    sys.path.insert(0, _CHECKOUT)
-# OpenMP threads that spin while waiting for work slow CPU training down
-# several times over when the cores are shared with other processes (as on a
-# small shared machine); read once when torch loads, so set before importing.
-os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
+from config_options import merge_cfg_options  # tools/config_options.py
+from mmengine.config import Config, DictAction
+from mmengine.registry import RUNNERS
 
-from mmengine.config import Config, DictAction  # noqa: E402
-from mmengine.runner import Runner  # noqa: E402
-
-from vitpose_plugin.utils import (  # noqa: E402
-    merge_cfg_options, prepare_cpu_distributed)
+from vitpose_plugin.engine import ViTPoseRunner
 
 
 def parse_args() -> argparse.Namespace:
@@ -87,9 +76,6 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 
 def main() -> None:
     args = parse_args()
-    # mmengine checkpoints pickle the message hub and numpy metadata, which
-    # torch >= 2.6 refuses by default; they are the user's own files.
-    os.environ.setdefault('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
     if not osp.isfile(args.config):
         raise FileNotFoundError(f'config file not found: {args.config}')
     if not osp.isfile(args.checkpoint):
@@ -98,9 +84,8 @@ def main() -> None:
     merge_cfg_options(cfg, args.cfg_options)
     cfg = merge_args(cfg, args)
 
-    prepare_cpu_distributed(cfg, args.launcher)
-
-    runner = Runner.from_cfg(cfg)
+    runner = RUNNERS.build(cfg) if 'runner_type' in cfg \
+        else ViTPoseRunner.from_cfg(cfg)
     metrics = runner.test()
     if args.out:
         from mmengine.fileio import dump

@@ -5,12 +5,16 @@ Importing this package registers its components into MMPose's registries:
 distillation algorithms ``ViTPoseKnowledgeTokenTuner`` and
 ``ViTPoseTokenDistiller`` (``mmpose.registry.MODELS``),
 ``ViTPoseLayerDecayConstructor``
-(``mmpose.registry.OPTIM_WRAPPER_CONSTRUCTORS``) and ``SyntheticCocoDataset``
-(``mmpose.registry.DATASETS``).
+(``mmpose.registry.OPTIM_WRAPPER_CONSTRUCTORS``), ``SyntheticCocoDataset``
+(``mmpose.registry.DATASETS``), ``TorchRuntimeHook``
+(``mmpose.registry.HOOKS``) and ``ViTPoseRunner``
+(``mmpose.registry.RUNNERS``). Checkpoint tools live in
+:mod:`vitpose_plugin.checkpoints`.
 """
+# models first: checkpoints (used by the engine) builds on its layers.
+from .models import *  # noqa: F401,F403
 from .datasets import *  # noqa: F401,F403
 from .engine import *  # noqa: F401,F403
-from .models import *  # noqa: F401,F403
 from .version import __version__
 
 __all__ = ['__version__']

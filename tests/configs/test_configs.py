@@ -17,9 +17,10 @@ from mmengine.runner import Runner
 from mmpose.registry import MODELS
 from scipy.io import savemat
 
-from vitpose_plugin.utils import merge_cfg_options
-
 from ..conftest import REPO_ROOT
+from ..tools.helpers import load_tool
+
+merge_cfg_options = load_tool('config_options').merge_cfg_options
 
 CONFIGS = sorted(
     glob.glob(osp.join(REPO_ROOT, 'configs', '**', '*.py'), recursive=True))

@@ -12,7 +12,8 @@ from xtcocotools.coco import COCO
 from vitpose_plugin.datasets import (SyntheticCocoDataset,
                                      SyntheticPoseParams,
                                      ensure_synthetic_coco,
-                                     generate_synthetic_coco)
+                                     generate_synthetic_coco,
+                                     resolve_cache_root)
 from vitpose_plugin.datasets.synthetic_pose import (KEYPOINT_NAMES,
                                                     render_image)
 
@@ -142,3 +143,16 @@ def test_mmpose_dataset_and_pipeline(tmp_path):
 def test_dataset_rejects_explicit_files(tmp_path):
     with pytest.raises(TypeError, match='ann_file'):
         SyntheticCocoDataset(cache_root=str(tmp_path), ann_file='x.json')
+
+
+def test_cache_root_does_not_depend_on_the_working_directory(
+        tmp_path, monkeypatch):
+    monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path / 'cache'))
+    assert resolve_cache_root() == str(
+        tmp_path / 'cache' / 'vitpose_plugin' / 'synthetic_coco')
+    monkeypatch.delenv('XDG_CACHE_HOME')
+    assert resolve_cache_root() == osp.expanduser(
+        '~/.cache/vitpose_plugin/synthetic_coco')
+    assert resolve_cache_root(str(tmp_path)) == str(tmp_path)
+    with pytest.raises(ValueError, match="relative.*'{{ fileDirname }}/data"):
+        SyntheticCocoDataset(cache_root='data/synthetic_coco')

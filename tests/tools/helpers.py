@@ -1,20 +1,40 @@
-"""Run the project's command-line tools in subprocesses."""
+"""Run the project's command-line tools in subprocesses, or import them."""
+import importlib.util
 import json
 import os
 import os.path as osp
 import socket
 import subprocess
 import sys
+from types import ModuleType
 from typing import List
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 BIN = osp.dirname(sys.executable)
 
 
+def load_tool(name: str, folder: str = '') -> ModuleType:
+    """Import ``tools/[folder/]name.py`` as a module (tools are scripts)."""
+    spec = importlib.util.spec_from_file_location(
+        name, osp.join(REPO_ROOT, 'tools', folder, f'{name}.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def tool_env() -> dict:
+    """Environment of tool subprocesses: the test interpreter's bin dir
+    first on PATH, and this checkout's package rather than the installed
+    copy (which may predate the working tree)."""
+    path = os.environ.get('PYTHONPATH')
+    return dict(os.environ, PATH=BIN + os.pathsep + os.environ['PATH'],
+                PYTHONUNBUFFERED='1',
+                PYTHONPATH=REPO_ROOT + (os.pathsep + path if path else ''))
+
+
 def run(cmd: List[str], cwd: str, timeout: int) -> subprocess.CompletedProcess:
-    """Run ``cmd`` with the test interpreter's bin dir first on PATH."""
-    env = dict(os.environ, PATH=BIN + os.pathsep + os.environ['PATH'],
-               PYTHONUNBUFFERED='1')
+    """Run ``cmd`` in :func:`tool_env`."""
+    env = tool_env()
     proc = subprocess.run(cmd, cwd=cwd, env=env, timeout=timeout,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           text=True)

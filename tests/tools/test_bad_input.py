@@ -5,13 +5,13 @@ import sys
 
 import pytest
 
-from .helpers import REPO_ROOT
+from .helpers import REPO_ROOT, tool_env
 
 
 def run_tool(*args):
     proc = subprocess.run([sys.executable, *args], cwd=REPO_ROOT,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, timeout=300)
+                          env=tool_env(), stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=300)
     assert proc.returncode != 0, proc.stdout[-3000:]
     return proc.stdout
 

@@ -13,7 +13,7 @@ from mmpose.registry import MODELS
 from vitpose_plugin.models import ViTPoseKnowledgeTokenTuner
 from ..models.distillers.helpers import batch, pose_model_cfg, save_teacher
 from .helpers import REPO_ROOT
-from .test_model_converters import load_tool
+from .test_model_converters import converter
 
 DISTILL = osp.join(REPO_ROOT, 'configs', 'distillation')
 STAGE2 = osp.join(DISTILL,
@@ -52,7 +52,7 @@ def test_extracted_student_predicts_like_the_distiller(tmp_path):
             torch.randn_like(distiller.token_projection.weight))
     src, dst = str(tmp_path / 'run.pth'), str(tmp_path / 'student.pth')
     torch.save(dict(state_dict=distiller.state_dict(), meta={}), src)
-    assert load_tool('extract_student').main([src, dst]) == 0
+    assert converter('extract_student').main([src, dst]) == 0
 
     student = build(Config.fromfile(STUDENT_WITH_TOKEN).model)
     load_checkpoint(student, dst, strict=True)
@@ -70,7 +70,7 @@ def test_extracted_teacher_predicts_like_the_tuner(tmp_path):
         tuner.knowledge_token.normal_()
     src, dst = str(tmp_path / 'stage1.pth'), str(tmp_path / 'tuned.pth')
     torch.save(dict(state_dict=tuner.state_dict()), src)
-    assert load_tool('extract_teacher').main([src, dst]) == 0
+    assert converter('extract_teacher').main([src, dst]) == 0
     teacher = build(pose_model_cfg(32, knowledge_tokens=1))
     load_checkpoint(teacher, dst, strict=True)
     images, samples = batch()
@@ -87,6 +87,6 @@ def test_wrong_kind_of_checkpoint_is_refused(tool, found, tmp_path, capsys):
     src = str(tmp_path / 'src.pth')
     torch.save(dict(state_dict={f'{found}.backbone.pos_embed':
                                 torch.zeros(1)}), src)
-    assert load_tool(tool).main([src, str(tmp_path / 'dst.pth')]) == 1
+    assert converter(tool).main([src, str(tmp_path / 'dst.pth')]) == 1
     assert 'not a ViTPose' in capsys.readouterr().err
     assert not osp.exists(tmp_path / 'dst.pth')

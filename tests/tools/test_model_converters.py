@@ -1,5 +1,4 @@
 """tools/model_converters/*.py: convert, then load with load_from."""
-import importlib.util
 import os.path as osp
 import sys
 
@@ -7,47 +6,36 @@ import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.runner import Runner
+from vitpose_plugin.engine import ViTPoseRunner
 from mmengine.runner.checkpoint import load_checkpoint
 
-from ..models.utils.reference_models import (
+from ..checkpoints.reference_models import (
     DECONV, DEPTH, HEADS, WIDTH, build_mmpose_vitpose, build_plugin_model,
     mae_facebook_from_mmpretrain, mae_reference_features, official_forward,
     random_mae_mmpretrain_state_dict, random_official_state_dict)
-from .helpers import REPO_ROOT, run
+from .helpers import REPO_ROOT, load_tool, run
 
 CONVERTERS = osp.join(REPO_ROOT, 'tools', 'model_converters')
 
 
-def load_tool(name: str):
-    """Import a converter script as a module (it is not in a package)."""
-    spec = importlib.util.spec_from_file_location(
-        name, osp.join(CONVERTERS, f'{name}.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def converter(name: str):
+    """A tools/model_converters script, imported."""
+    return load_tool(name, 'model_converters')
 
 
 def save_mmpose_checkpoint(model, path: str) -> None:
-    # Like a published MMPose 1.x file: numpy in meta needs a full unpickle.
+    # Like a published MMPose 1.x file: numpy arrays in meta (on the
+    # allow-list of the safe loader).
     meta = dict(dataset_meta=dict(sigmas=np.ones(17, dtype=np.float32)))
     torch.save(dict(state_dict=model.state_dict(), meta=meta), path)
 
 
-@pytest.fixture
-def allow_pickles(monkeypatch):
-    """In-process runs: keep the tool's torch.load setting out of os.environ.
-    """
-    monkeypatch.setenv('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
-
-
 @pytest.mark.parametrize('head', ['classic', 'simple'])
-def test_mmpose_checkpoint_gives_identical_heatmaps(head, tmp_path, capsys,
-                                                    allow_pickles):
+def test_mmpose_checkpoint_gives_identical_heatmaps(head, tmp_path, capsys):
     mmpose_model = build_mmpose_vitpose(head)
     src, dst = str(tmp_path / 'mmpose.pth'), str(tmp_path / 'plugin.pth')
     save_mmpose_checkpoint(mmpose_model, src)
-    assert load_tool('mmpose_vitpose_to_plugin').main([src, dst]) == 0
+    assert converter('mmpose_vitpose_to_plugin').main([src, dst]) == 0
     printed = capsys.readouterr().out
     assert 'mmpose_vitpose layout' in printed
     assert f'{head} decoder with 17 keypoints' in printed
@@ -90,7 +78,7 @@ def test_cli_output_loads_through_the_runner_load_from(tmp_path, repo_root,
         'model.head.in_channels': WIDTH,
         'model.head.deconv_out_channels': (DECONV, DECONV),
     })
-    runner = Runner.from_cfg(cfg)
+    runner = ViTPoseRunner.from_cfg(cfg)
     runner.load_or_resume()
     model = runner.model.eval()
     images = torch.rand(1, 3, 256, 192)
@@ -105,7 +93,7 @@ def test_official_converter(head, tmp_path, capsys):
     official = random_official_state_dict(head)
     src, dst = str(tmp_path / 'official.pth'), str(tmp_path / 'plugin.pth')
     torch.save(dict(state_dict=official, meta=dict(epoch=210)), src)
-    assert load_tool('vitpose_official_to_plugin').main([src, dst]) == 0
+    assert converter('vitpose_official_to_plugin').main([src, dst]) == 0
     assert 'folded the class slot' in capsys.readouterr().out
 
     model = build_plugin_model(head)
@@ -121,7 +109,7 @@ def test_mae_converter_resizes_to_the_target_input(tmp_path, capsys):
     mae = random_mae_mmpretrain_state_dict()
     src, dst = str(tmp_path / 'mae.pth'), str(tmp_path / 'plugin.pth')
     torch.save({'model': mae_facebook_from_mmpretrain(mae)}, src)
-    tool = load_tool('mae_to_plugin')
+    tool = converter('mae_to_plugin')
     assert tool.main([src, dst, '--img-size', '384', '288']) == 0
     printed = capsys.readouterr().out
     assert '24x18 grid of 384x288 inputs' in printed
@@ -139,16 +127,16 @@ def test_mae_converter_resizes_to_the_target_input(tmp_path, capsys):
 def test_wrong_or_unknown_checkpoint_fails_clearly(tmp_path, capsys):
     official, dst = str(tmp_path / 'official.pth'), str(tmp_path / 'out.pth')
     torch.save({'state_dict': random_official_state_dict()}, official)
-    assert load_tool('mae_to_plugin').main([official, dst]) == 1
+    assert converter('mae_to_plugin').main([official, dst]) == 1
     assert 'is a official_vitpose checkpoint, but this converter accepts ' \
         'mae_facebook, mae_mmpretrain' in capsys.readouterr().err
 
     resnet = str(tmp_path / 'resnet.pth')
     torch.save({'conv1.weight': torch.ones(1)}, resnet)
-    assert load_tool('vitpose_official_to_plugin').main([resnet, dst]) == 1
+    assert converter('vitpose_official_to_plugin').main([resnet, dst]) == 1
     assert 'unrecognised checkpoint layout' in capsys.readouterr().err
 
     missing = str(tmp_path / 'missing.pth')
-    assert load_tool('mmpose_vitpose_to_plugin').main([missing, dst]) == 1
+    assert converter('mmpose_vitpose_to_plugin').main([missing, dst]) == 1
     assert 'missing.pth' in capsys.readouterr().err
     assert not osp.exists(dst)

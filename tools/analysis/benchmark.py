@@ -18,7 +18,6 @@ Examples::
 import argparse
 import json
 import os
-import os.path as osp
 import resource
 import statistics
 import subprocess
@@ -26,13 +25,8 @@ import sys
 import time
 from typing import Callable, Dict, List, Tuple
 
-# Run from a checkout, use that checkout's package (see tools/train.py).
-_CHECKOUT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-if osp.isdir(osp.join(_CHECKOUT, 'vitpose_plugin')):
-    sys.path.insert(0, _CHECKOUT)
-
-import torch  # noqa: E402
-from torch import Tensor, nn  # noqa: E402
+import torch
+from torch import Tensor, nn
 
 DTYPES = {'fp32': None, 'bf16': torch.bfloat16, 'fp16': torch.float16}
 WIDTHS = {'small': 384, 'base': 768, 'large': 1024, 'huge': 1280}
@@ -115,12 +109,12 @@ def build_plugin(size: str, input_size: Tuple[int, int]) -> BackboneAndHead:
 def build_pair(size: str, input_size: Tuple[int, int],
                device: str) -> Dict[str, BackboneAndHead]:
     """Both implementations with identical weights, checked equal."""
-    from vitpose_plugin.models.utils.checkpoint_conversion import \
-        convert_mmpose_vitpose
+    from vitpose_plugin.checkpoints import convert_checkpoint
     torch.manual_seed(0)
     mmpose = build_mmpose(size, input_size).eval()
     plugin = build_plugin(size, input_size).eval()
-    state = convert_mmpose_vitpose(mmpose.state_dict())
+    state = convert_checkpoint(
+        mmpose.state_dict(), layout='mmpose_vitpose').state_dict
     plugin.load_state_dict(state, strict=True)
     mmpose.to(device), plugin.to(device)
     images = torch.rand(2, 3, *input_size, device=device)

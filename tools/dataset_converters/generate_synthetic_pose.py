@@ -6,7 +6,7 @@
     # one split with explicit parameters
     python tools/dataset_converters/generate_synthetic_pose.py \
         --seed 0 --num-instances 2000 --name train \
-        --cache-root data/synthetic_coco
+        --cache-root data/synthetic_coco   # default: the user's cache
 
 Splits already in the cache are left alone. Training configs generate their
 data on first use as well, so this is only needed to prepare data up front.
@@ -18,7 +18,9 @@ from typing import List, Tuple
 
 from mmengine.config import Config
 
-from vitpose_plugin.datasets import SyntheticPoseParams, ensure_synthetic_coco
+from vitpose_plugin.datasets import (SyntheticPoseParams,
+                                     ensure_synthetic_coco,
+                                     resolve_cache_root)
 
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
@@ -34,7 +36,7 @@ def splits_in_config(path: str) -> List[Tuple[str, str, SyntheticPoseParams]]:
     for key in DATALOADERS:
         dataset = (cfg.get(key) or {}).get('dataset', {})
         if dataset.get('type') == 'SyntheticCocoDataset':
-            split = (dataset.get('cache_root', 'data/synthetic_coco'),
+            split = (resolve_cache_root(dataset.get('cache_root')),
                      dataset.get('name', 'split'),
                      SyntheticPoseParams(**dataset.get('generator', {})))
             if split not in splits:
@@ -52,7 +54,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--num-instances', type=int, default=2000)
     parser.add_argument('--name', default='split',
                         help='readable prefix of the split directory')
-    parser.add_argument('--cache-root', default='data/synthetic_coco')
+    parser.add_argument(
+        '--cache-root',
+        help='directory of generated splits (default: the dataset\'s, '
+        '~/.cache/vitpose_plugin/synthetic_coco)')
     return parser.parse_args()
 
 
@@ -61,7 +66,9 @@ def main() -> None:
     if args.config:
         splits = splits_in_config(args.config)
     else:
-        splits = [(args.cache_root, args.name,
+        cache_root = None if args.cache_root is None \
+            else osp.abspath(args.cache_root)
+        splits = [(resolve_cache_root(cache_root), args.name,
                    SyntheticPoseParams(seed=args.seed,
                                        num_instances=args.num_instances))]
     for cache_root, name, params in splits:

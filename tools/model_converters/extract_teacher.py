@@ -1,26 +1,21 @@
 """Write the teacher with its tuned knowledge token from a
 ViTPoseKnowledgeTokenTuner checkpoint (stage 1) as a plain checkpoint: the
-stage-2 ``token_checkpoint`` / ``teacher_checkpoint``, or ``tools/test.py``
-with the teacher config and ``knowledge_tokens=1``.
+stage-2 token_checkpoint / teacher_checkpoint.
 
     python tools/model_converters/extract_teacher.py SRC DST
+
+MMPose's converter naming; the same as ``python -m
+vitpose_plugin.checkpoints extract-teacher SRC DST``.
 """
-import os.path as osp
 import sys
 from typing import List, Optional
 
-# Prefer the checkout this script is in over an installed vitpose_plugin.
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
+from vitpose_plugin.checkpoints.cli import main as checkpoints_cli
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    from vitpose_plugin.utils.distill_extract_cli import run_extraction
-
-    return run_extraction(
-        'teacher',
-        'Extract the teacher and its tuned knowledge token (teacher.* -> '
-        'backbone.*/head.*) of a ViTPoseKnowledgeTokenTuner checkpoint.',
-        argv)
+    args = sys.argv[1:] if argv is None else argv
+    return checkpoints_cli(['extract-teacher', *args])
 
 
 if __name__ == '__main__':

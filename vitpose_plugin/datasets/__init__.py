@@ -1,8 +1,8 @@
-from .synthetic_coco_dataset import SyntheticCocoDataset
+from .synthetic_coco_dataset import SyntheticCocoDataset, resolve_cache_root
 from .synthetic_pose import (SyntheticPoseParams, ensure_synthetic_coco,
                              generate_synthetic_coco)
 
 __all__ = [
     'SyntheticCocoDataset', 'SyntheticPoseParams', 'ensure_synthetic_coco',
-    'generate_synthetic_coco'
+    'generate_synthetic_coco', 'resolve_cache_root'
 ]

@@ -1,4 +1,5 @@
 """MMPose's CocoDataset over a generated (and cached) synthetic split."""
+import os
 import os.path as osp
 from typing import Optional
 
@@ -6,6 +7,27 @@ from mmpose.datasets import CocoDataset
 from mmpose.registry import DATASETS
 
 from .synthetic_pose import SyntheticPoseParams, ensure_synthetic_coco
+
+
+def resolve_cache_root(cache_root: Optional[str] = None) -> str:
+    """The directory of generated splits: ``cache_root`` (absolute), or
+    ``$XDG_CACHE_HOME/vitpose_plugin/synthetic_coco`` (``~/.cache/...``)
+    when None.
+
+    Raises:
+        ValueError: a relative ``cache_root``, which would depend on the
+            directory the job starts in.
+    """
+    if cache_root is None:
+        base = os.environ.get('XDG_CACHE_HOME') or osp.expanduser('~/.cache')
+        return osp.join(base, 'vitpose_plugin', 'synthetic_coco')
+    if not osp.isabs(cache_root):
+        raise ValueError(
+            f'cache_root={cache_root!r} is relative, so it would depend on '
+            f'the directory the job starts in; give an absolute path, or '
+            f"write '{{{{ fileDirname }}}}/{cache_root}' in the config to "
+            f"resolve it against the config file's folder")
+    return cache_root
 
 
 @DATASETS.register_module()
@@ -21,8 +43,9 @@ class SyntheticCocoDataset(CocoDataset):
     Args:
         generator (dict): ``SyntheticPoseParams`` fields, e.g.
             ``dict(seed=0, num_instances=2000)``. Defaults to ``{}``.
-        cache_root (str): Directory holding generated splits.
-            Defaults to ``'data/synthetic_coco'``.
+        cache_root (str, optional): Absolute directory holding generated
+            splits (see :func:`resolve_cache_root`). Defaults to None (the
+            user's cache directory).
         name (str): Readable prefix of the split's directory.
             Defaults to ``'split'``.
         **kwargs: Passed to ``CocoDataset``; ``ann_file``, ``data_root`` and
@@ -31,7 +54,7 @@ class SyntheticCocoDataset(CocoDataset):
 
     def __init__(self,
                  generator: Optional[dict] = None,
-                 cache_root: str = 'data/synthetic_coco',
+                 cache_root: Optional[str] = None,
                  name: str = 'split',
                  **kwargs) -> None:
         given = {'ann_file', 'data_root', 'data_prefix'} & set(kwargs)
@@ -39,8 +62,8 @@ class SyntheticCocoDataset(CocoDataset):
             raise TypeError(f'{type(self).__name__} sets {sorted(given)} '
                             'itself; choose the data with `generator`')
         self.params = SyntheticPoseParams(**(generator or {}))
-        self.dataset_dir = ensure_synthetic_coco(cache_root, self.params,
-                                                 name)
+        self.dataset_dir = ensure_synthetic_coco(
+            resolve_cache_root(cache_root), self.params, name)
         super().__init__(
             ann_file=osp.join(self.dataset_dir, 'annotations.json'),
             data_prefix=dict(img=osp.join(self.dataset_dir, 'images') + '/'),

@@ -1,4 +1,5 @@
 from .hooks import TorchRuntimeHook
 from .optim_wrappers import ViTPoseLayerDecayConstructor
+from .runner import ViTPoseRunner
 
-__all__ = ['TorchRuntimeHook', 'ViTPoseLayerDecayConstructor']
+__all__ = ['TorchRuntimeHook', 'ViTPoseLayerDecayConstructor', 'ViTPoseRunner']

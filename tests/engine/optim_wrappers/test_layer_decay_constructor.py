@@ -131,3 +131,31 @@ def test_logs_group_table(capsys):
     build(dict(layer_decay_rate=RATE))
     out = capsys.readouterr()
     assert 'layer-wise lr decay parameter groups' in out.out + out.err
+
+
+class MMPretrainStyleModel(PoseModel):
+    """Answers ``get_layer_depth`` as mmpretrain's ImageClassifier does."""
+
+    def get_layer_depth(self, param_name):
+        return self.backbone.get_layer_depth(param_name, 'backbone.')
+
+
+def test_same_learning_rates_as_mmpretrains_constructor():
+    """get_layer_depth honours mmpretrain's contract: its constructor, fed
+    the same backbone, gives every parameter the same learning rate."""
+    from mmpretrain.engine.optimizers import \
+        LearningRateDecayOptimWrapperConstructor
+    model, ours = build(dict(layer_decay_rate=RATE), MMPretrainStyleModel())
+    theirs = LearningRateDecayOptimWrapperConstructor(
+        dict(optimizer=dict(type='AdamW', lr=BASE_LR, weight_decay=BASE_WD)),
+        dict(layer_decay_rate=RATE))(model)
+    names = {id(p): n for n, p in model.named_parameters()}
+    their_lrs = {
+        names[id(param)]: group['lr']
+        for group in theirs.optimizer.param_groups
+        for param in group['params']
+    }
+    our_lrs = {name: lr for name, (lr, _) in
+               settings_by_name(model, ours).items()}
+    assert their_lrs == our_lrs
+    assert their_lrs['backbone.pos_embed'] == 16.0

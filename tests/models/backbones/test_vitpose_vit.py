@@ -106,11 +106,16 @@ def test_out_indices_return_intermediate_maps():
 
 def test_layer_depth_hook():
     model = ViTPoseBackbone(arch=TINY)
-    assert model.get_layer_depth('pos_embed') == (0, 3)
-    assert model.get_layer_depth('patch_embed.proj.weight') == (0, 3)
-    assert model.get_layer_depth('blocks.0.attn.qkv.weight') == (1, 3)
-    assert model.get_layer_depth('blocks.2.mlp.fc2.bias') == (3, 3)
-    assert model.get_layer_depth('last_norm.weight') == (4, 3)
+    assert model.get_layer_depth('pos_embed') == (0, 5)
+    assert model.get_layer_depth('patch_embed.proj.weight') == (0, 5)
+    assert model.get_layer_depth('blocks.0.attn.qkv.weight') == (1, 5)
+    assert model.get_layer_depth('blocks.2.mlp.fc2.bias') == (3, 5)
+    assert model.get_layer_depth('last_norm.weight') == (4, 5)
+    # mmpretrain's prefix argument: other names come after the backbone.
+    assert model.get_layer_depth('backbone.blocks.1.norm1.weight',
+                                 'backbone.') == (2, 5)
+    assert model.get_layer_depth('head.final_layer.weight',
+                                 'backbone.') == (4, 5)
     assert model.no_weight_decay() == {'pos_embed'}
 
 

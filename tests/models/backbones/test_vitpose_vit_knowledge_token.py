@@ -47,7 +47,7 @@ def test_token_trains_unless_frozen_and_has_layer_zero_and_no_decay():
     assert backbone(knowledge_tokens=1).knowledge_token.requires_grad
     frozen = backbone(knowledge_tokens=1, freeze_knowledge_token=True)
     assert not frozen.knowledge_token.requires_grad
-    assert frozen.get_layer_depth('knowledge_token') == (0, 2)
+    assert frozen.get_layer_depth('knowledge_token') == (0, 4)
     assert 'knowledge_token' in frozen.no_weight_decay()
 
 

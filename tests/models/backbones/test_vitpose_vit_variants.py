@@ -114,7 +114,7 @@ def test_relative_position_bias_hooks():
     }
     assert model.no_weight_decay() == tables | {'pos_embed'}
     assert model.get_layer_depth(
-        'blocks.2.attn.relative_position_bias_table') == (3, 4)
+        'blocks.2.attn.relative_position_bias_table') == (3, 6)
     assert model.blocks[0].attn.relative_position_bias_table.shape == (15 * 15,
                                                                        2)
 

@@ -42,12 +42,17 @@ def test_teacher_stays_in_eval_mode(tmp_path):
     assert not any(m.training for m in tuner.teacher.modules())
 
 
-def test_checkpoint_errors_name_key_and_path(tmp_path):
+def test_checkpoint_errors_name_key_and_path(tmp_path, monkeypatch):
     missing = str(tmp_path / 'nope.pth')
     with pytest.raises(FileNotFoundError,
                        match=f'model.teacher_checkpoint: .*{missing}'):
         ViTPoseKnowledgeTokenTuner(pose_model_cfg(32), missing)
-    with pytest.raises(ValueError, match='relative path.*fileDirname'):
+    # Relative paths: relative to the current directory, as in mmengine.
+    monkeypatch.chdir(tmp_path)
+    save_teacher('relative.pth', knowledge_tokens=0)
+    ViTPoseKnowledgeTokenTuner(pose_model_cfg(32), 'relative.pth')
+    with pytest.raises(FileNotFoundError,
+                       match='current directory'):
         ViTPoseKnowledgeTokenTuner(pose_model_cfg(32), 'teacher.pth')
     path, _ = save_teacher(str(tmp_path / 'wide.pth'), width=64)
     with pytest.raises(Exception, match='do not fit'):

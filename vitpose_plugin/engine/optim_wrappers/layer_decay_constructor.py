@@ -21,12 +21,14 @@ class ViTPoseLayerDecayConstructor(DefaultOptimWrapperConstructor):
     """Give each transformer layer its own learning rate.
 
     A parameter at layer ``layer_id`` gets ``lr * layer_decay_rate ** (
-    num_layers + 1 - layer_id)``. The layer id is asked from the model: the
-    nearest module above the parameter that defines
-    ``get_layer_depth(name) -> (layer_id, num_layers)`` answers (for
-    :class:`ViTPoseBackbone`: 0 embeddings, ``i + 1`` block ``i``,
-    ``num_layers + 1`` the final norm). Parameters outside such a module (the
-    head) have layer id ``num_layers + 1`` and scale 1.
+    num_layers - layer_id - 1)``, as in mmpretrain's
+    ``LearningRateDecayOptimWrapperConstructor``. The layer id is asked from
+    the model: the nearest module above the parameter that defines
+    mmpretrain's ``get_layer_depth(name) -> (layer_id, num_layers)`` answers
+    (for :class:`ViTPoseBackbone` and mmpretrain's ``VisionTransformer``:
+    ``num_layers`` is the number of blocks + 2; 0 embeddings, ``i + 1``
+    block ``i``, ``num_layers - 1`` the final norm). Parameters outside such
+    a module (the head) get scale 1.
 
     Weight decay follows the ViTPose rule: none on biases, on 1-D parameters
     (norms) and on the names a module lists in ``no_weight_decay()`` (the
@@ -35,7 +37,9 @@ class ViTPoseLayerDecayConstructor(DefaultOptimWrapperConstructor):
     ``paramwise_cfg`` keys (anything else is an error):
 
     - ``layer_decay_rate`` (float, required): the per-layer factor.
-    - ``num_layers`` (int, optional): overrides the model's layer count.
+    - ``num_layers`` (int, optional): the number of blocks to decay over,
+      overriding the model's (``num_layers + 2`` then replaces the model's
+      layer count, as in the official ViTPose configs).
     - ``custom_keys`` (dict): ``{substring: dict(lr_mult=, decay_mult=)}``
       as in mmengine; the longest matching key wins (ties alphabetical). Its
       multipliers are applied **on top of** the layer scale and the decay
@@ -117,8 +121,10 @@ class ViTPoseLayerDecayConstructor(DefaultOptimWrapperConstructor):
             if not prefix or name.startswith(prefix + '.'):
                 relative = name[len(prefix) + 1:] if prefix else name
                 layer_id, num_layers = module.get_layer_depth(relative)
-                num_layers = self.paramwise_cfg.get('num_layers', num_layers)
-                return rate**(num_layers + 1 - layer_id)
+                blocks = self.paramwise_cfg.get('num_layers')
+                if blocks is not None:
+                    num_layers = blocks + 2
+                return rate**(num_layers - layer_id - 1)
         return 1.0
 
     def _custom_mults(self, name: str) -> Tuple[float, float]:

@@ -10,8 +10,8 @@ from torch.utils.checkpoint import checkpoint
 from ..layers import (PatchEmbed, TransformerBlock, resize_pos_embed,
                       resolve_attn_types)
 from ..layers.utils import to_2tuple
-from ..utils import (check_loaded_shapes, load_pretrained_backbone,
-                     resize_pos_embed_on_load)
+from ...checkpoints import (check_loaded_shapes, load_backbone,
+                            resize_pos_embed_on_load)
 
 #: Published ViTPose sizes. ``mlp_ratio`` is 4 for all of them.
 ARCH_ZOO: Dict[str, Dict[str, int]] = {
@@ -267,7 +267,7 @@ class ViTPoseBackbone(BaseModule):
         other init_cfg is mmengine's."""
         if isinstance(self.init_cfg, dict) and \
                 self.init_cfg.get('type') == 'Pretrained':
-            load_pretrained_backbone(
+            load_backbone(
                 self,
                 self.init_cfg['checkpoint'],
                 prefix=self.init_cfg.get('prefix'),
@@ -319,25 +319,37 @@ class ViTPoseBackbone(BaseModule):
             or name == 'knowledge_token'
         }
 
-    def get_layer_depth(self, param_name: str) -> Tuple[int, int]:
-        """Layer id of a parameter for layer-wise learning-rate decay.
+    def get_layer_depth(self,
+                        param_name: str,
+                        prefix: str = '') -> Tuple[int, int]:
+        """Layer depth of a parameter for layer-wise learning-rate decay,
+        with mmpretrain's contract (``VisionTransformer.get_layer_depth``).
 
         Args:
-            param_name (str): Name relative to this backbone
-                (``'blocks.3.attn.qkv.weight'``).
+            param_name (str): Parameter name (``'blocks.3.attn.qkv.weight'``,
+                or ``prefix`` + that).
+            prefix (str): Prefix of this backbone's parameters, e.g.
+                ``'backbone.'``; other names belong to later modules (the
+                head). Defaults to ``''``.
 
         Returns:
-            tuple[int, int]: ``(layer_id, num_layers)``: 0 for the patch and
-            position embeddings and the knowledge tokens, ``i + 1`` for block
-            ``i``, ``depth + 1`` for the final norm; ``num_layers`` is the
-            number of blocks.
+            tuple[int, int]: ``(layer_depth, num_layers)`` with
+            ``num_layers = depth + 2``: 0 for the patch and position
+            embeddings and the knowledge tokens, ``i + 1`` for block ``i``,
+            ``num_layers - 1`` for the final norm and anything after the
+            backbone. A constructor scales the lr by
+            ``rate ** (num_layers - layer_depth - 1)``.
         """
+        num_layers = self.depth + 2
+        if not param_name.startswith(prefix):
+            return num_layers - 1, num_layers
+        param_name = param_name[len(prefix):]
         if param_name.startswith(
                 ('patch_embed.', 'pos_embed', 'knowledge_token')):
-            return 0, self.depth
+            return 0, num_layers
         if param_name.startswith('blocks.'):
-            return int(param_name.split('.')[1]) + 1, self.depth
-        return self.depth + 1, self.depth
+            return int(param_name.split('.')[1]) + 1, num_layers
+        return num_layers - 1, num_layers
 
     def set_grad_checkpointing(self, enable: bool = True) -> None:
         """Recompute block activations in backward to save memory."""

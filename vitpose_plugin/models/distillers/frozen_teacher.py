@@ -5,9 +5,7 @@ from typing import Optional
 from mmpose.registry import MODELS
 from torch import nn
 
-from .checkpoints import load_model_checkpoint
-
-TOKEN_KEY = 'backbone.knowledge_token'
+from ...checkpoints import KNOWLEDGE_TOKEN, load_model
 
 
 def build_pose_model(cfg: dict, knowledge_tokens: Optional[int] = None,
@@ -47,12 +45,12 @@ def build_frozen_teacher(cfg: dict, checkpoint: str, config_key: str,
 
     Args:
         cfg (dict): Teacher pose-estimator config.
-        checkpoint (str): Absolute path or URL of the teacher weights.
+        checkpoint (str): Path or URL of the teacher weights.
         config_key (str): Config key of ``checkpoint``.
         knowledge_tokens (int, optional): See :func:`build_pose_model`.
     """
     teacher = build_pose_model(cfg, knowledge_tokens, 'teacher')
-    load_model_checkpoint(teacher, checkpoint, config_key,
-                          optional_keys=(TOKEN_KEY, ))
+    load_model(teacher, checkpoint, config_key,
+               optional_keys=(KNOWLEDGE_TOKEN, ))
     teacher.requires_grad_(False)
     return teacher.eval()

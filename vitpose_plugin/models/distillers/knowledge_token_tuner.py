@@ -21,14 +21,15 @@ class ViTPoseKnowledgeTokenTuner(BaseModel):
     minimises ``MSE(T({t; X}), K_gt)`` over ``t`` only. The loss is the
     teacher head's (``loss_kpt``, ``acc_pose``); predictions are the
     teacher's with the token. The checkpoint's ``teacher.*`` weights are a
-    teacher with t*: ``tools/model_converters/extract_teacher.py`` writes
-    them as a plain checkpoint, which stage 2 reads as
+    teacher with t*: ``python -m vitpose_plugin.checkpoints
+    extract-teacher`` writes them as a plain checkpoint, which stage 2 reads
+    as
     ``token_checkpoint`` (and as ``teacher_checkpoint``).
 
     Args:
         teacher (dict): Teacher pose-estimator config (``ViTPoseBackbone``
             with full attention).
-        teacher_checkpoint (str): Absolute path or URL of the trained
+        teacher_checkpoint (str): Path or URL of the trained
             teacher.
         knowledge_tokens (int): Tokens to learn. Defaults to 1.
         data_preprocessor (dict, optional): Defaults to the teacher's.

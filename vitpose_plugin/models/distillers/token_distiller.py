@@ -9,10 +9,10 @@ from mmpose.utils.typing import (ForwardResults, OptConfigType,
                                  OptMultiConfig, OptSampleList, SampleList)
 from torch import Tensor
 
+from ...checkpoints import (KNOWLEDGE_TOKEN, load_knowledge_token,
+                            load_model, resolve_checkpoint_path)
 from ..utils import heatmap_pck_accuracy
-from .checkpoints import (checked_checkpoint_path, load_model_checkpoint,
-                          read_knowledge_token)
-from .frozen_teacher import TOKEN_KEY, build_frozen_teacher, build_pose_model
+from .frozen_teacher import build_frozen_teacher, build_pose_model
 from .token_projection import build_token_projection
 
 DEFAULT_DISTILL_LOSS = dict(
@@ -35,8 +35,8 @@ class ViTPoseTokenDistiller(BaseModel):
     With neither, this trains the student alone. The teacher is built only
     for output distillation; it has no gradients, runs under
     ``torch.no_grad()`` and stays in eval mode through every ``train()``.
-    ``tools/model_converters/extract_student.py`` turns a checkpoint into a
-    plain student checkpoint (with the projected token as
+    ``python -m vitpose_plugin.checkpoints extract-student`` turns a
+    checkpoint into a plain student checkpoint (with the projected token as
     ``backbone.knowledge_token``).
 
     Args:
@@ -44,7 +44,7 @@ class ViTPoseTokenDistiller(BaseModel):
             with a token, its ``knowledge_tokens`` is set to t*'s count).
         teacher (dict, optional): Teacher config; needed for output
             distillation. Defaults to None.
-        teacher_checkpoint (str, optional): Absolute path or URL of the
+        teacher_checkpoint (str, optional): Path or URL of the
             teacher; a stage-1 token in it is used by the teacher if its
             config has ``knowledge_tokens``. Defaults to None.
         student_checkpoint (str, optional): Initial student weights
@@ -83,11 +83,11 @@ class ViTPoseTokenDistiller(BaseModel):
                              'model.teacher and model.teacher_checkpoint; '
                              'set model.distill_loss=None to train without '
                              'a teacher')
-        token = read_knowledge_token(token_checkpoint,
+        token = load_knowledge_token(token_checkpoint,
                                      'model.token_checkpoint') \
             if token_checkpoint is not None else None
         if student_checkpoint is not None:
-            checked_checkpoint_path(student_checkpoint,
+            resolve_checkpoint_path(student_checkpoint,
                                     'model.student_checkpoint')
         self.student_checkpoint = student_checkpoint
 
@@ -128,9 +128,9 @@ class ViTPoseTokenDistiller(BaseModel):
         if self.student_checkpoint is None:
             self.student.init_weights()
         else:
-            load_model_checkpoint(self.student, self.student_checkpoint,
-                                  'model.student_checkpoint',
-                                  optional_keys=(TOKEN_KEY, ))
+            load_model(self.student, self.student_checkpoint,
+                       'model.student_checkpoint',
+                       optional_keys=(KNOWLEDGE_TOKEN, ))
 
     def train(self, mode: bool = True) -> 'ViTPoseTokenDistiller':
         """Set the mode of the distiller; the teacher stays in eval mode."""

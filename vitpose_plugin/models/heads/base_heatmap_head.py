@@ -11,7 +11,8 @@ from mmpose.utils.typing import (ConfigType, OptConfigType, OptSampleList,
                                  Predictions)
 from torch import Tensor
 
-from ..utils import check_loaded_shapes, heatmap_pck_accuracy
+from ...checkpoints import check_loaded_shapes
+from ..utils import heatmap_pck_accuracy
 
 
 class BaseViTPoseHeatmapHead(BaseHead):

@@ -25,6 +25,28 @@ def pad_patch_kernel(weight: Tensor, size: Union[int, Tuple[int,
                           pad_h - pad_h // 2))
 
 
+def patch_grid(image_size: Union[int, Tuple[int, int]],
+               patch_size: Union[int, Tuple[int, int]] = 16,
+               stride: Union[int, Tuple[int, int], None] = None,
+               padding: Union[int, Tuple[int, int]] = 2) -> Tuple[int, int]:
+    """Token grid (rows, cols) of a patch embedding for an ``(H, W)`` image.
+
+    Args:
+        image_size (int | tuple[int, int]): Input (H, W).
+        patch_size (int | tuple[int, int]): Convolution kernel.
+            Defaults to 16.
+        stride (int | tuple[int, int], optional): Convolution stride;
+            ``None`` is ``patch_size``. Defaults to None.
+        padding (int | tuple[int, int]): Zero padding on each side.
+            Defaults to 2.
+    """
+    kernels = to_2tuple(patch_size)
+    strides = kernels if stride is None else to_2tuple(stride)
+    return tuple(  # type: ignore[return-value]
+        (size + 2 * pad - kernel) // step + 1 for size, pad, kernel, step in
+        zip(to_2tuple(image_size), to_2tuple(padding), kernels, strides))
+
+
 class PatchEmbed(nn.Module):
     """Split an image into patches with a strided convolution.
 
@@ -100,10 +122,8 @@ class PatchEmbed(nn.Module):
 
     def grid_size(self, image_size: Tuple[int, int]) -> Tuple[int, int]:
         """Token grid (rows, cols) produced for an ``(H, W)`` image."""
-        return tuple(  # type: ignore[return-value]
-            (size + 2 * pad - kernel) // stride + 1 for size, pad, kernel,
-            stride in zip(image_size, self.padding, self.patch_size,
-                          self.stride))
+        return patch_grid(image_size, self.patch_size, self.stride,
+                          self.padding)
 
     def forward(self, x: Tensor) -> Tuple[Tensor, Tuple[int, int]]:
         """Embed ``x`` (B, C, H, W) into tokens (B, N, D) and their grid."""

@@ -12,7 +12,7 @@ from typing import List, Mapping, Optional, Tuple
 from mmengine.logging import print_log
 from torch import Tensor, nn
 
-from ..layers.pos_embed import resize_pos_embed
+from ..models.layers.pos_embed import resize_pos_embed
 
 Grid = Tuple[int, int]
 
@@ -81,7 +81,7 @@ def check_loaded_shapes(module: nn.Module, state_dict: Mapping[str, Tensor],
     if _has_class_slot(module, state_dict.get(prefix + 'pos_embed')):
         message += ('\npos_embed looks like it still has a class-token slot: '
                     'convert official ViTPose / MAE checkpoints with '
-                    'tools/model_converters/ first')
+                    '`python -m vitpose_plugin.checkpoints convert` first')
     raise CheckpointShapeError(message)
 
 

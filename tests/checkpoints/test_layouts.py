@@ -4,14 +4,14 @@ import pytest
 import torch
 from mmengine.runner.checkpoint import load_checkpoint
 
+from vitpose_plugin.checkpoints import (CheckpointShapeError,
+                                        convert_checkpoint, detect_layout,
+                                        unwrap_state_dict)
+from vitpose_plugin.checkpoints.layouts import (MAE_FACEBOOK, MAE_MMPRETRAIN,
+                                                MMPOSE_VITPOSE,
+                                                OFFICIAL_VITPOSE, PLUGIN)
 from vitpose_plugin.models import ViTPoseBackbone
 from vitpose_plugin.models.layers import resize_pos_embed
-from vitpose_plugin.models.utils import (CheckpointShapeError,
-                                         convert_checkpoint, convert_mae,
-                                         convert_official_vitpose,
-                                         detect_layout, unwrap_state_dict)
-from vitpose_plugin.models.utils.checkpoint_conversion import (
-    MAE_FACEBOOK, MAE_MMPRETRAIN, MMPOSE_VITPOSE, OFFICIAL_VITPOSE, PLUGIN)
 from .reference_models import (DEPTH, HEADS, WIDTH, build,
                                build_mmpose_vitpose, build_plugin_model,
                                mae_facebook_from_mmpretrain,
@@ -20,6 +20,10 @@ from .reference_models import (DEPTH, HEADS, WIDTH, build,
                                random_official_state_dict)
 
 TINY = dict(embed_dims=WIDTH, depth=DEPTH, num_heads=HEADS)
+
+
+def convert_official_vitpose(state_dict):
+    return convert_checkpoint(state_dict, layout=OFFICIAL_VITPOSE).state_dict
 
 
 @pytest.fixture(scope='module')
@@ -107,7 +111,7 @@ def test_mae_needs_a_grid_and_a_class_slot(mae_state):
     no_slot = dict(mae_state)
     no_slot['backbone.pos_embed'] = no_slot['backbone.pos_embed'][:, 1:]
     with pytest.raises(ValueError, match=r'\(1, 1 \+ S\*S, D\)'):
-        convert_mae(no_slot, (16, 12))
+        convert_checkpoint(no_slot, (16, 12))
 
 
 @pytest.mark.parametrize('layout', [MAE_MMPRETRAIN, MAE_FACEBOOK])
@@ -219,7 +223,7 @@ def test_unconverted_official_checkpoint_hints_at_the_converter(tmp_path):
             CheckpointShapeError,
             match=r'(?s)backbone\.pos_embed: checkpoint '
             r'\(1, 193, 32\) vs model \(1, 192, 32\).*'
-            r'class-token slot.*model_converters'):
+            r'class-token slot.*vitpose_plugin\.checkpoints convert'):
         load_checkpoint(build_plugin_model(), checkpoint)
 
 

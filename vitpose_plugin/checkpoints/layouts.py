@@ -1,23 +1,27 @@
-"""Map published ViTPose and MAE checkpoints onto this plugin's parameters.
+"""The checkpoint layouts the plugin reads, and their conversion to its own.
 
 Every function here is pure: it takes a flat ``{name: tensor}`` state dict
-and returns a new one in the plugin's layout (``backbone.*``/``head.*`` of a
-``TopdownPoseEstimator`` with :class:`ViTPoseBackbone`). Anything a function
-does not recognise, or a parameter it needs but cannot find, is a
-``ValueError`` naming the keys.
+and returns a new one. Anything a layout does not recognise, or a tensor a
+converted model needs but cannot find, is a ``ValueError`` naming the keys.
 
 Layouts (see ``docs/checkpoints.md``):
 
-- ``official_vitpose``: the ViTAE-Transformer/ViTPose repo (MMPose 0.x):
+- ``plugin``: this plugin's own (``backbone.*``/``head.*`` of a
+  ``TopdownPoseEstimator`` with :class:`ViTPoseBackbone`); every parameter
+  the plugin can have is listed in :data:`PLUGIN_KEYS`.
+- ``official_vitpose``: ViTAE-Transformer/ViTPose (MMPose 0.x):
   ``backbone.blocks.N.*``, ``backbone.pos_embed`` (1, N+1, D) with a class
   slot that the official forward adds to every patch, ``keypoint_head.*``.
 - ``mmpose_vitpose``: MMPose 1.x (mmpretrain ``VisionTransformer`` with
   ``with_cls_token=False``): ``backbone.layers.N.*``, ``backbone.ln1``,
   ``backbone.pos_embed`` (1, N, D), ``head.*``.
-- ``mae_facebook``: facebookresearch/mae (``model`` -> ``blocks.N.*``,
-  ``norm``, ``pos_embed`` (1, 1+14*14, D), decoder keys).
-- ``mae_mmpretrain``: mmpretrain's MAE (``backbone.layers.N.*``, ``neck.*``).
-- ``plugin``: already this plugin's layout.
+- ``mae_facebook``: facebookresearch/mae (``blocks.N.*``, ``norm``,
+  ``pos_embed`` (1, 1+14*14, D), decoder keys).
+- ``mae_mmpretrain``: mmpretrain's MAE (``backbone.layers.N.*``,
+  ``neck.*``).
+- ``token_tuner`` / ``token_distiller``: training runs of the two
+  distillation stages (``teacher.*``; ``student.*``, ``knowledge_token``,
+  ``token_projection.*``); see :mod:`.extraction`.
 """
 import math
 import re
@@ -26,7 +30,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from torch import Tensor
 
-from ..layers.pos_embed import resize_pos_embed
+from ..models.layers.pos_embed import resize_pos_embed
 
 StateDict = Dict[str, Tensor]
 Grid = Tuple[int, int]
@@ -36,9 +40,20 @@ OFFICIAL_VITPOSE = 'official_vitpose'
 MMPOSE_VITPOSE = 'mmpose_vitpose'
 MAE_FACEBOOK = 'mae_facebook'
 MAE_MMPRETRAIN = 'mae_mmpretrain'
+TOKEN_TUNER = 'token_tuner'
+TOKEN_DISTILLER = 'token_distiller'
+#: Layouts that :func:`convert_checkpoint` turns into the plugin's.
 LAYOUTS = (PLUGIN, OFFICIAL_VITPOSE, MMPOSE_VITPOSE, MAE_FACEBOOK,
            MAE_MMPRETRAIN)
 MAE_LAYOUTS = (MAE_FACEBOOK, MAE_MMPRETRAIN)
+
+#: The knowledge token of a plugin model, and where the distillation runs
+#: keep theirs.
+BACKBONE_PREFIX = 'backbone.'
+KNOWLEDGE_TOKEN = BACKBONE_PREFIX + 'knowledge_token'
+TUNER_KNOWLEDGE_TOKEN = 'teacher.' + KNOWLEDGE_TOKEN
+DISTILLER_KNOWLEDGE_TOKEN = 'knowledge_token'
+DISTILLER_TOKEN_PROJECTION = 'token_projection.weight'
 
 # Plugin block parameter -> its mmpretrain name.
 _BLOCK_PARAMS = {
@@ -51,22 +66,42 @@ _BLOCK_PARAMS = {
 }
 _BN_TENSORS = ('weight', 'bias', 'running_mean', 'running_var',
                'num_batches_tracked')
+_BLOCK_NAMES = '|'.join(re.escape(name) for name in _BLOCK_PARAMS)
+_HEAD_TENSORS = (rf'deconv_layers\.\d+\.(?:{"|".join(_BN_TENSORS)})'
+                 r'|final_layer\.(?:weight|bias)')
+
+#: Every tensor a plugin model can hold, as (regex, what it is). Experts and
+#: per-dataset heads add their rows here.
+PLUGIN_KEYS: Tuple[Tuple[str, str], ...] = (
+    (r'backbone\.patch_embed\.proj\.(?:weight|bias)', 'patch embedding'),
+    (r'backbone\.pos_embed', 'position embedding (1, rows*cols, D)'),
+    (re.escape(KNOWLEDGE_TOKEN), 'knowledge tokens (1, n, D)'),
+    (rf'backbone\.blocks\.\d+\.(?:{_BLOCK_NAMES})\.(?:weight|bias)',
+     'transformer block'),
+    (r'backbone\.blocks\.\d+\.attn\.relative_position_bias_table',
+     'relative position bias of a windowed block'),
+    (r'backbone\.last_norm\.(?:weight|bias)', 'final norm'),
+    (rf'head\.(?:{_HEAD_TENSORS})', 'classic or simple decoder'),
+)
+#: Backbone parameters (names relative to the backbone) that a pretrained
+#: checkpoint may lack: they start neutral (zero bias tables, fresh tokens).
+OPTIONAL_PRETRAINED_KEYS = (r'knowledge_token',
+                            r'blocks\.\d+\.attn\.relative_position_bias_table')
 _MAX_KEYS_IN_MESSAGE = 12
 
 # A rule is (source regex, target template or None to drop the key).
 Rule = Tuple[str, Optional[str]]
 
 
-def _timm_backbone_rules(src: str, dst: str, final_norm: str) -> List[Rule]:
+def _timm_backbone_rules(src: str, final_norm: str) -> List[Rule]:
     """Rules for ViTs named like timm/official ViTPose (``blocks.N.norm1``)."""
-    names = '|'.join(re.escape(name) for name in _BLOCK_PARAMS)
     return [
         (rf'{src}patch_embed\.proj\.(weight|bias)',
-         rf'{dst}patch_embed.proj.\1'),
-        (rf'{src}pos_embed', f'{dst}pos_embed'),
-        (rf'{src}blocks\.(\d+)\.({names})\.(weight|bias)',
-         rf'{dst}blocks.\1.\2.\3'),
-        (rf'{src}{final_norm}\.(weight|bias)', rf'{dst}last_norm.\1'),
+         r'backbone.patch_embed.proj.\1'),
+        (rf'{src}pos_embed', 'backbone.pos_embed'),
+        (rf'{src}blocks\.(\d+)\.({_BLOCK_NAMES})\.(weight|bias)',
+         r'backbone.blocks.\1.\2.\3'),
+        (rf'{src}{final_norm}\.(weight|bias)', r'backbone.last_norm.\1'),
     ]
 
 
@@ -84,29 +119,19 @@ def _mmpretrain_backbone_rules() -> List[Rule]:
     return rules
 
 
-def _head_rules(src: str) -> List[Rule]:
-    bn = '|'.join(_BN_TENSORS)
-    return [(rf'{src}(deconv_layers\.\d+\.(?:{bn})|final_layer\.(?:weight|'
-             rf'bias))', r'head.\1')]
-
-
 _RULES: Dict[str, List[Rule]] = {
-    PLUGIN:
-    _timm_backbone_rules(r'backbone\.', 'backbone.', 'last_norm') +
-    _head_rules(r'head\.'),
+    PLUGIN: [(rf'({pattern})', r'\1') for pattern, _ in PLUGIN_KEYS],
     OFFICIAL_VITPOSE:
-    _timm_backbone_rules(r'backbone\.', 'backbone.', 'last_norm') +
-    _head_rules(r'keypoint_head\.'),
+    _timm_backbone_rules(r'backbone\.', 'last_norm') +
+    [(rf'keypoint_head\.({_HEAD_TENSORS})', r'head.\1')],
     MMPOSE_VITPOSE:
-    _mmpretrain_backbone_rules() + _head_rules(r'head\.'),
+    _mmpretrain_backbone_rules() + [(rf'head\.({_HEAD_TENSORS})', r'head.\1')],
     MAE_FACEBOOK:
-    _timm_backbone_rules('', 'backbone.', 'norm') + [
-        (r'cls_token|mask_token|decoder_.*', None),
-    ],
+    _timm_backbone_rules('', 'norm') + [(r'cls_token|mask_token|decoder_.*',
+                                        None)],
     MAE_MMPRETRAIN:
-    _mmpretrain_backbone_rules() + [
-        (r'backbone\.cls_token|neck\..*|head\..*', None),
-    ],
+    _mmpretrain_backbone_rules() + [(r'backbone\.cls_token|neck\..*|head\..*',
+                                     None)],
 }
 
 
@@ -126,7 +151,8 @@ class ConvertedCheckpoint:
     dropped: List[str] = field(default_factory=list)
 
 
-def _format_keys(keys: Sequence[str]) -> str:
+def format_keys(keys: Sequence[str]) -> str:
+    """The first keys of a sorted list, and how many more there are."""
     keys = sorted(keys)
     shown = ', '.join(keys[:_MAX_KEYS_IN_MESSAGE])
     more = len(keys) - _MAX_KEYS_IN_MESSAGE
@@ -141,7 +167,7 @@ def unwrap_state_dict(checkpoint: Mapping) -> StateDict:
     strips a DataParallel ``module.`` prefix.
 
     Args:
-        checkpoint (Mapping): What ``torch.load`` returned.
+        checkpoint (Mapping): What the file held.
 
     Raises:
         ValueError: no tensors found.
@@ -157,14 +183,18 @@ def unwrap_state_dict(checkpoint: Mapping) -> StateDict:
     tensors = {k: v for k, v in state_dict.items() if isinstance(v, Tensor)}
     if not tensors:
         raise ValueError(f'no tensors found in the checkpoint; its top-level '
-                         f'keys are {_format_keys(list(checkpoint))}')
+                         f'keys are {format_keys(list(checkpoint))}')
     if all(key.startswith('module.') for key in tensors):
         tensors = {key[len('module.'):]: v for key, v in tensors.items()}
     return tensors
 
 
 def detect_layout(state_dict: Mapping[str, Tensor]) -> str:
-    """Tell which of :data:`LAYOUTS` a state dict is in, from its keys.
+    """Tell which layout a state dict is in, from its keys.
+
+    Returns:
+        str: One of :data:`LAYOUTS`, :data:`TOKEN_TUNER` or
+        :data:`TOKEN_DISTILLER`.
 
     Raises:
         ValueError: none of the known layouts.
@@ -173,6 +203,10 @@ def detect_layout(state_dict: Mapping[str, Tensor]) -> str:
     def has(prefix: str) -> bool:
         return any(key.startswith(prefix) for key in state_dict)
 
+    if has('student.backbone.'):
+        return TOKEN_DISTILLER
+    if TUNER_KNOWLEDGE_TOKEN in state_dict:
+        return TOKEN_TUNER
     if has('backbone.layers.'):
         return MMPOSE_VITPOSE if has('head.final_layer.') else MAE_MMPRETRAIN
     if has('backbone.blocks.'):
@@ -184,11 +218,22 @@ def detect_layout(state_dict: Mapping[str, Tensor]) -> str:
         f'(backbone.blocks.N, keypoint_head.*), MMPose 1.x ViTPose '
         f'(backbone.layers.N, head.final_layer), MAE (blocks.N / '
         f'backbone.layers.N) or this plugin\'s layout; the checkpoint has '
-        f'{len(state_dict)} tensors: {_format_keys(list(state_dict))}')
+        f'{len(state_dict)} tensors: {format_keys(list(state_dict))}')
 
 
-def _apply_rules(state_dict: Mapping[str, Tensor],
-                 layout: str) -> Tuple[StateDict, List[str]]:
+def apply_rules(state_dict: Mapping[str, Tensor],
+                layout: str) -> Tuple[StateDict, List[str]]:
+    """Rename the keys of ``layout`` to the plugin's.
+
+    Returns:
+        tuple[dict, list[str]]: The renamed tensors and the dropped keys.
+
+    Raises:
+        ValueError: keys the layout does not know.
+    """
+    if layout not in _RULES:
+        raise ValueError(f'no renaming rules for the {layout} layout; '
+                         f'one of {LAYOUTS}')
     converted: StateDict = {}
     dropped, unrecognised = [], []
     for key, value in state_dict.items():
@@ -206,12 +251,12 @@ def _apply_rules(state_dict: Mapping[str, Tensor],
     if unrecognised:
         raise ValueError(
             f'{len(unrecognised)} key(s) not recognised in the {layout} '
-            f'layout: {_format_keys(unrecognised)}')
+            f'layout: {format_keys(unrecognised)}')
     return converted, dropped
 
 
 def check_plugin_keys(state_dict: Mapping[str, Tensor]) -> None:
-    """Check that a plugin-layout state dict holds a whole model.
+    """Check that a converted plugin-layout state dict holds a whole model.
 
     Needs the patch and position embeddings, every tensor of blocks
     ``0..N-1`` and the final norm; with any ``head.*`` key, the head's
@@ -248,7 +293,7 @@ def check_plugin_keys(state_dict: Mapping[str, Tensor]) -> None:
     missing = expected - keys
     if missing:
         raise ValueError(f'the checkpoint lacks {len(missing)} tensor(s) the '
-                         f'model needs: {_format_keys(list(missing))}')
+                         f'model needs: {format_keys(list(missing))}')
 
 
 def fold_class_slot(pos_embed: Tensor) -> Tensor:
@@ -261,45 +306,6 @@ def fold_class_slot(pos_embed: Tensor) -> Tensor:
         raise ValueError(f'expected a (1, 1+N, D) position embedding, got '
                          f'{tuple(pos_embed.shape)}')
     return pos_embed[:, 1:] + pos_embed[:, :1]
-
-
-def token_grid(img_size: Tuple[int, int],
-               patch_size: int = 16,
-               padding: int = 2) -> Grid:
-    """Token grid (rows, cols) of ViTPose's patch embedding for an input.
-
-    Args:
-        img_size (tuple[int, int]): Input (H, W), e.g. (256, 192).
-        patch_size (int): Kernel and stride. Defaults to 16.
-        padding (int): Convolution padding. Defaults to 2.
-    """
-    return tuple(  # type: ignore[return-value]
-        (size + 2 * padding - patch_size) // patch_size + 1
-        for size in img_size)
-
-
-def convert_official_vitpose(state_dict: Mapping[str, Tensor]) -> StateDict:
-    """Official ViTPose (MMPose 0.x) checkpoint -> plugin layout.
-
-    Renames ``keypoint_head.*`` to ``head.*`` (classic and simple decoders)
-    and folds the position embedding's class slot into the patches.
-    """
-    converted, _ = _apply_rules(state_dict, OFFICIAL_VITPOSE)
-    check_plugin_keys(converted)
-    converted['backbone.pos_embed'] = fold_class_slot(
-        converted['backbone.pos_embed'])
-    return converted
-
-
-def convert_mmpose_vitpose(state_dict: Mapping[str, Tensor]) -> StateDict:
-    """MMPose 1.x ViTPose checkpoint -> plugin layout.
-
-    Its ``VisionTransformer`` has no class slot (``with_cls_token=False``),
-    so only names change.
-    """
-    converted, _ = _apply_rules(state_dict, MMPOSE_VITPOSE)
-    check_plugin_keys(converted)
-    return converted
 
 
 def _mae_source_grid(pos_embed: Tensor) -> Grid:
@@ -328,40 +334,18 @@ def mae_pos_embed_to_grid(pos_embed: Tensor, grid: Grid) -> Tensor:
     return patches + pos_embed[:, :1]
 
 
-def convert_mae(state_dict: Mapping[str, Tensor],
-                grid: Grid,
-                layout: Optional[str] = None) -> StateDict:
-    """MAE-pretrained ViT (facebookresearch or mmpretrain) -> plugin backbone.
-
-    Keeps the encoder, drops the decoder, class and mask tokens, maps the
-    final ``norm``/``ln1`` to ``last_norm`` and resizes the position
-    embedding to ``grid`` (see :func:`mae_pos_embed_to_grid`).
-
-    Args:
-        state_dict (Mapping): MAE weights.
-        grid (tuple[int, int]): Backbone token grid, e.g. (16, 12) for a
-            256x192 input.
-        layout (str, optional): ``'mae_facebook'`` or ``'mae_mmpretrain'``;
-            detected when None.
-
-    Returns:
-        dict: ``backbone.*`` tensors.
-    """
-    layout = layout or detect_layout(state_dict)
-    if layout not in MAE_LAYOUTS:
-        raise ValueError(f'expected an MAE checkpoint ({MAE_LAYOUTS}), got a '
-                         f'{layout} one')
-    converted, _ = _apply_rules(state_dict, layout)
-    check_plugin_keys(converted)
-    converted['backbone.pos_embed'] = mae_pos_embed_to_grid(
-        converted['backbone.pos_embed'], tuple(grid))
-    return converted
-
-
 def convert_checkpoint(state_dict: Mapping[str, Tensor],
                        grid: Optional[Grid] = None,
                        layout: Optional[str] = None) -> ConvertedCheckpoint:
-    """Convert any supported layout to the plugin's (auto-detected).
+    """Convert any of :data:`LAYOUTS` to the plugin's (auto-detected).
+
+    - official ViTPose: ``keypoint_head.*`` becomes ``head.*`` and the
+      position embedding's class slot is folded into the patches;
+    - MMPose 1.x: names only (no class slot);
+    - MAE: the encoder only, decoder and tokens dropped, the final norm
+      becomes ``last_norm``, the position embedding resized to ``grid``
+      (see :func:`mae_pos_embed_to_grid`);
+    - plugin: unchanged (every key must be one of :data:`PLUGIN_KEYS`).
 
     Args:
         state_dict (Mapping): Flat weights (see :func:`unwrap_state_dict`).
@@ -372,42 +356,40 @@ def convert_checkpoint(state_dict: Mapping[str, Tensor],
 
     Returns:
         ConvertedCheckpoint
+
+    Raises:
+        ValueError: unknown layout, keys, missing tensors or grid.
     """
     layout = layout or detect_layout(state_dict)
+    if layout in (TOKEN_TUNER, TOKEN_DISTILLER):
+        part = 'teacher' if layout == TOKEN_TUNER else 'student'
+        raise ValueError(
+            f'this is a {layout} training checkpoint; write its {part} as a '
+            f'plain checkpoint first: python -m vitpose_plugin.checkpoints '
+            f'extract-{part} SRC DST')
     if layout not in LAYOUTS:
         raise ValueError(f'unknown layout {layout!r}; one of {LAYOUTS}')
-    _, dropped = _apply_rules(state_dict, layout)
-    if layout == OFFICIAL_VITPOSE:
-        converted = convert_official_vitpose(state_dict)
-    elif layout == MMPOSE_VITPOSE:
-        converted = convert_mmpose_vitpose(state_dict)
-    elif layout in MAE_LAYOUTS:
-        if grid is None:
-            raise ValueError('an MAE checkpoint needs the backbone token grid '
-                             '(e.g. (16, 12) for 256x192 inputs)')
-        converted = convert_mae(state_dict, grid, layout)
-    else:
-        converted = dict(state_dict)
+    if layout in MAE_LAYOUTS and grid is None:
+        raise ValueError('an MAE checkpoint needs the backbone token grid '
+                         '(e.g. (16, 12) for 256x192 inputs)')
+    converted, dropped = apply_rules(state_dict, layout)
+    if layout != PLUGIN:
         check_plugin_keys(converted)
+    if layout == OFFICIAL_VITPOSE:
+        converted['backbone.pos_embed'] = fold_class_slot(
+            converted['backbone.pos_embed'])
+    elif layout in MAE_LAYOUTS:
+        converted['backbone.pos_embed'] = mae_pos_embed_to_grid(
+            converted['backbone.pos_embed'], tuple(grid))
     return ConvertedCheckpoint(layout, converted, dropped)
 
 
-def backbone_weights(state_dict: Mapping[str, Tensor],
-                     grid: Grid) -> Tuple[str, StateDict]:
-    """Backbone tensors (names relative to the backbone) of any layout.
-
-    Args:
-        state_dict (Mapping): Weights in any of :data:`LAYOUTS`.
-        grid (tuple[int, int]): Token grid of the backbone to initialise.
-
-    Returns:
-        tuple[str, dict]: The detected layout and ``{'blocks.0...': t}``.
-    """
-    result = convert_checkpoint(state_dict, grid)
-    prefix = 'backbone.'
-    return result.layout, {
+def strip_prefix(state_dict: Mapping[str, Tensor],
+                 prefix: str) -> StateDict:
+    """The tensors whose key starts with ``prefix``, without it."""
+    return {
         key[len(prefix):]: value
-        for key, value in result.state_dict.items() if key.startswith(prefix)
+        for key, value in state_dict.items() if key.startswith(prefix)
     }
 
 
@@ -419,13 +401,3 @@ def head_kind(state_dict: Mapping[str, Tensor]) -> Optional[str]:
     if 'head.final_layer.weight' in state_dict:
         return 'simple'
     return None
-
-
-__all__ = [
-    'ConvertedCheckpoint', 'LAYOUTS', 'MAE_FACEBOOK', 'MAE_MMPRETRAIN',
-    'MAE_LAYOUTS', 'MMPOSE_VITPOSE', 'OFFICIAL_VITPOSE', 'PLUGIN',
-    'backbone_weights', 'check_plugin_keys', 'convert_checkpoint',
-    'convert_mae', 'convert_mmpose_vitpose', 'convert_official_vitpose',
-    'detect_layout', 'fold_class_slot', 'head_kind', 'mae_pos_embed_to_grid',
-    'token_grid', 'unwrap_state_dict'
-]

@@ -1,0 +1,35 @@
+"""Checkpoints: layouts, safe reading, loading into models, extraction.
+
+- :mod:`.layouts`: the layouts the plugin reads (its own, official ViTPose,
+  MMPose 1.x, MAE, distillation runs) and their conversion to its own;
+- :mod:`.files`: the one path policy and safe reader
+  (``weights_only=True`` with an allow-list; ``VITPOSE_TRUST_CHECKPOINTS=1``
+  for trusted legacy files) and the one saver;
+- :mod:`.loading`: a backbone from any layout (``init_cfg``), a whole model
+  strictly (the distillers), a knowledge token;
+- :mod:`.state_dict_hooks`: position-grid resizing and shape checks on
+  every ``load_state_dict``;
+- :mod:`.extraction`: the student / tuned teacher of a distillation run;
+- :mod:`.cli`: ``python -m vitpose_plugin.checkpoints {convert,
+  extract-student, extract-teacher, inspect}``.
+"""
+from .extraction import extract_student, extract_teacher
+from .files import (TRUST_ENV, CorruptCheckpointError, UnsafeCheckpointError,
+                    checkpoint_allow_list, read_checkpoint, read_state_dict,
+                    resolve_checkpoint_path, save_checkpoint)
+from .layouts import (KNOWLEDGE_TOKEN, LAYOUTS, MAE_LAYOUTS, PLUGIN_KEYS,
+                      ConvertedCheckpoint, convert_checkpoint, detect_layout,
+                      unwrap_state_dict)
+from .loading import load_backbone, load_knowledge_token, load_model
+from .state_dict_hooks import (CheckpointShapeError, check_loaded_shapes,
+                               resize_pos_embed_on_load)
+
+__all__ = [
+    'CheckpointShapeError', 'ConvertedCheckpoint', 'CorruptCheckpointError',
+    'KNOWLEDGE_TOKEN', 'LAYOUTS', 'MAE_LAYOUTS', 'PLUGIN_KEYS', 'TRUST_ENV',
+    'UnsafeCheckpointError', 'check_loaded_shapes', 'checkpoint_allow_list',
+    'convert_checkpoint', 'detect_layout', 'extract_student',
+    'extract_teacher', 'load_backbone', 'load_knowledge_token', 'load_model',
+    'read_checkpoint', 'read_state_dict', 'resize_pos_embed_on_load',
+    'resolve_checkpoint_path', 'save_checkpoint', 'unwrap_state_dict'
+]

@@ -1,0 +1,233 @@
+"""Reading and writing checkpoint files: one path policy, safe unpickling.
+
+Every checkpoint the plugin reads (``init_cfg``, ``load_from``,
+``--resume``, ``tools/test.py``, the distillers' checkpoints and the
+converters) goes through :func:`read_checkpoint`, which calls
+``torch.load(..., weights_only=True)`` with an explicit allow-list of what
+mmengine and MMPose checkpoints legitimately hold (numpy arrays, scalars
+and dtypes, mmengine's message-hub history buffers). A file whose unpickling
+would call anything else (a pickle can run arbitrary code) is refused with
+:class:`UnsafeCheckpointError`, naming the file and the globals it wanted.
+
+For trusted legacy files, set the environment variable
+``VITPOSE_TRUST_CHECKPOINTS=1``: checkpoints are then fully unpickled (and a
+warning names each file). Nothing in the plugin sets it.
+"""
+import io
+import os
+import os.path as osp
+import pickle
+import re
+from typing import Any, Callable, List, Tuple, Union
+
+import numpy as np
+import torch
+from mmengine.logging import HistoryBuffer, print_log
+
+from .layouts import StateDict, unwrap_state_dict
+
+#: Set to 1 to unpickle checkpoints completely (trusted files only).
+TRUST_ENV = 'VITPOSE_TRUST_CHECKPOINTS'
+
+MapLocation = Union[str, torch.device, Callable, None]
+
+
+def _numpy_globals() -> List[Union[Callable, Tuple[Callable, str]]]:
+    """numpy objects that pickles name, under numpy 1.x and 2.x names."""
+    reconstruct = np.ndarray.__reduce__(np.zeros(1))[0]
+    scalar = np.float64(0).__reduce__()[0]
+    dtype_classes = {
+        type(np.dtype(code))
+        for code in '?bBhHiIlLqQefdgFDGOSUVMm'
+    }
+    found: List[Union[Callable, Tuple[Callable, str]]] = [
+        np.ndarray, np.dtype, reconstruct, scalar, *sorted(
+            dtype_classes, key=lambda cls: cls.__name__)
+    ]
+    # Files written under numpy 1.x name numpy.core, numpy 2.x numpy._core.
+    for function in (reconstruct, scalar):
+        module = function.__module__
+        other = module.replace('numpy._core', 'numpy.core') \
+            if module.startswith('numpy._core') \
+            else module.replace('numpy.core', 'numpy._core')
+        found.append((function, f'{other}.{function.__name__}'))
+    return found
+
+
+def _history_buffer_method(owner: Any, name: str) -> Callable:
+    """Stands in for ``getattr`` while unpickling: a ``HistoryBuffer``
+    pickles its statistics methods as ``getattr(HistoryBuffer, 'mean')``.
+    Only public methods of ``HistoryBuffer`` are handed out."""
+    method = getattr(owner, name, None) if owner is HistoryBuffer else None
+    if not callable(method) or not isinstance(name, str) \
+            or name.startswith('_'):
+        raise pickle.UnpicklingError(
+            f'getattr({owner!r}, {name!r}) is not allowed in a checkpoint')
+    return method
+
+
+def checkpoint_allow_list() -> List[Union[Callable, Tuple[Callable, str]]]:
+    """Globals a checkpoint may name besides torch's own tensors and
+    containers: numpy arrays, scalars and dtypes (dataset metainfo, MMPose
+    metadata) and mmengine's ``HistoryBuffer`` (the message hub that
+    ``--resume`` restores), whose pickles look its statistics methods up
+    with ``getattr`` (answered by :func:`_history_buffer_method`, not the
+    builtin)."""
+    return _numpy_globals() + [
+        HistoryBuffer, (_history_buffer_method, 'builtins.getattr')
+    ]
+
+
+class UnsafeCheckpointError(pickle.UnpicklingError):
+    """A checkpoint whose unpickling would call a global outside the
+    allow-list (and could run arbitrary code)."""
+
+
+class CorruptCheckpointError(ValueError):
+    """A file that is not a readable checkpoint."""
+
+
+def is_url(path: str) -> bool:
+    """Whether ``path`` has a scheme (``https://``, ``s3://`` ...)."""
+    return '://' in path
+
+
+def resolve_checkpoint_path(path: Any, config_key: str = 'checkpoint') -> str:
+    """Return ``path`` if it is a URL or names an existing file.
+
+    A relative path is relative to the current directory, as everywhere in
+    mmengine (``load_from``, ``init_cfg``); configs that keep checkpoints
+    next to themselves write ``'{{ fileDirname }}/...'``.
+
+    Args:
+        path (str): The configured checkpoint.
+        config_key (str): Where it was configured, for the error message.
+            Defaults to ``'checkpoint'``.
+
+    Raises:
+        ValueError: not a non-empty string.
+        FileNotFoundError: no file at ``path``.
+    """
+    if not isinstance(path, str) or not path:
+        raise ValueError(f'{config_key} must be a checkpoint path or URL, got '
+                         f'{path!r}')
+    if is_url(path):
+        return path
+    if not osp.isfile(path):
+        where = '' if osp.isabs(path) else \
+            f' (resolved against the current directory {os.getcwd()})'
+        raise FileNotFoundError(f'{config_key}: no checkpoint file at '
+                                f'{osp.abspath(path)}{where}')
+    return path
+
+
+def _unsafe_globals(path: str, error: Exception) -> List[str]:
+    """Names of the globals outside the allow-list that a file wants."""
+    allowed = {
+        item[1] if isinstance(item, tuple) else
+        f'{item.__module__}.{item.__qualname__}'
+        for item in checkpoint_allow_list()
+    }
+    if not is_url(path):
+        try:
+            names = torch.serialization.get_unsafe_globals_in_checkpoint(path)
+            return [name for name in names if name not in allowed]
+        except Exception:  # noqa: BLE001 - fall back to torch's message
+            pass
+    return re.findall(r'GLOBAL ([\w.]+)', str(error))
+
+
+def _torch_load(path: str, map_location: MapLocation,
+                weights_only: bool) -> Any:
+    if not is_url(path):
+        return torch.load(
+            path, map_location=map_location, weights_only=weights_only)
+    if path.startswith(('http://', 'https://')):
+        return torch.hub.load_state_dict_from_url(
+            path, map_location=map_location, weights_only=weights_only)
+    from mmengine.fileio import get  # petrel, s3 ... backends
+    return torch.load(
+        io.BytesIO(get(path)),
+        map_location=map_location,
+        weights_only=weights_only)
+
+
+def read_checkpoint(path: str,
+                    map_location: MapLocation = 'cpu',
+                    config_key: str = 'checkpoint') -> Any:
+    """Load a checkpoint file safely: what ``torch.load`` returns.
+
+    Args:
+        path (str): Local path or URL.
+        map_location (str | torch.device | callable): As for ``torch.load``.
+            Defaults to ``'cpu'``.
+        config_key (str): Where ``path`` was configured, for messages.
+            Defaults to ``'checkpoint'``.
+
+    Raises:
+        FileNotFoundError: no such file.
+        UnsafeCheckpointError: the file would call a global outside
+            :func:`checkpoint_allow_list`.
+        CorruptCheckpointError: not a torch checkpoint.
+    """
+    path = resolve_checkpoint_path(path, config_key)
+    trusted = os.environ.get(TRUST_ENV) == '1'
+    if trusted:
+        print_log(
+            f'{TRUST_ENV}=1: unpickling {path} completely (it may run code)',
+            logger='current',
+            level=30)
+    try:
+        with torch.serialization.safe_globals(checkpoint_allow_list()):
+            return _torch_load(path, map_location, weights_only=not trusted)
+    except pickle.UnpicklingError as error:
+        unsafe = _unsafe_globals(path, error)
+        if not unsafe:
+            raise CorruptCheckpointError(
+                f'{config_key}: cannot read {path}: {error}') from error
+        raise UnsafeCheckpointError(
+            f'{config_key}: refusing to load {path}: unpickling it would '
+            f'call {", ".join(unsafe)}, which is not on the allow-list of '
+            f'checkpoint contents (tensors, numpy data, mmengine message '
+            f'hub) and could run arbitrary code. If you trust this file, '
+            f'set {TRUST_ENV}=1 to load it completely, or re-save its '
+            f'tensors with torch.save.') from None
+    except RuntimeError as error:
+        if 'zip archive' in str(error) or 'Invalid magic' in str(error):
+            raise CorruptCheckpointError(
+                f'{config_key}: {path} is not a readable torch checkpoint '
+                f'({error})') from error
+        raise
+
+
+def read_state_dict(path: str,
+                    config_key: str = 'checkpoint',
+                    map_location: MapLocation = 'cpu') -> StateDict:
+    """The flat ``{name: tensor}`` of a checkpoint file (see
+    :func:`~.layouts.unwrap_state_dict`)."""
+    checkpoint = read_checkpoint(path, map_location, config_key)
+    try:
+        return unwrap_state_dict(checkpoint)
+    except ValueError as error:
+        raise ValueError(f'{config_key}={path}: {error}') from None
+
+
+def save_checkpoint(state_dict: StateDict, dst: str, **meta: Any) -> None:
+    """Write ``{'state_dict': ..., 'meta': meta}`` to ``dst``.
+
+    Tensors are detached copies and ``meta`` must hold plain values, so the
+    file loads with ``weights_only=True`` (``load_from``, ``init_cfg``,
+    ``tools/test.py``).
+    """
+    os.makedirs(osp.dirname(osp.abspath(dst)), exist_ok=True)
+    torch.save(
+        dict(state_dict={k: v.detach().clone()
+                         for k, v in state_dict.items()},
+             meta=dict(meta)), dst)
+
+
+__all__ = [
+    'CorruptCheckpointError', 'TRUST_ENV', 'UnsafeCheckpointError',
+    'checkpoint_allow_list', 'is_url', 'read_checkpoint', 'read_state_dict',
+    'resolve_checkpoint_path', 'save_checkpoint'
+]

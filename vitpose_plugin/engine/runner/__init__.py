@@ -1,0 +1,3 @@
+from .vitpose_runner import ViTPoseRunner
+
+__all__ = ['ViTPoseRunner']

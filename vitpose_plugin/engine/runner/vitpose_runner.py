@@ -1,0 +1,89 @@
+"""mmengine's Runner with safe checkpoint reads and torchrun on CPU."""
+import datetime
+import os
+from typing import Callable, Dict, Optional, Union
+
+import torch
+import torch.distributed as dist
+from mmengine.model import is_model_wrapper
+from mmengine.registry import MODEL_WRAPPERS
+from mmengine.runner import Runner
+from mmengine.runner.checkpoint import _load_checkpoint_to_model
+from mmpose.registry import RUNNERS
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+
+from ...checkpoints import read_checkpoint
+
+
+@RUNNERS.register_module()
+class ViTPoseRunner(Runner):
+    """mmengine's :class:`~mmengine.runner.Runner` with two changes, made
+    through its documented extension point (``runner_type``, or
+    ``ViTPoseRunner.from_cfg`` as ``tools/train.py`` and ``tools/test.py``
+    do):
+
+    - every checkpoint it reads (``load_from``, ``resume``, and so
+      ``tools/test.py``) goes through
+      :func:`vitpose_plugin.checkpoints.read_checkpoint`:
+      ``torch.load(weights_only=True)`` with the plugin's allow-list, a
+      clear refusal of files that would run code, and the one path policy;
+    - ``launcher='pytorch'`` (torchrun) works without a GPU: mmengine's
+      launcher calls ``torch.cuda.set_device`` before initialising the
+      process group, and wraps DDP with ``device_ids=[LOCAL_RANK]``, both of
+      which fail on CPU. Without CUDA this initialises the group with
+      ``env_cfg.dist_cfg`` (``nccl`` becomes ``gloo``) and wraps DDP with
+      ``device_ids=None``. With a GPU it changes nothing.
+    """
+
+    def setup_env(self, env_cfg: Dict) -> None:
+        """Initialise torchrun's process group on CPU, then as mmengine."""
+        if self.launcher == 'pytorch' and not torch.cuda.is_available() \
+                and not dist.is_initialized():
+            dist_cfg = dict(env_cfg.get('dist_cfg', {}))
+            backend = dist_cfg.pop('backend', 'nccl')
+            if backend == 'nccl':
+                backend = 'gloo'
+            if dist_cfg.get('timeout') is not None:
+                dist_cfg['timeout'] = datetime.timedelta(
+                    seconds=dist_cfg['timeout'])
+            dist.init_process_group(
+                backend=backend,
+                rank=int(os.environ['RANK']),
+                world_size=int(os.environ['WORLD_SIZE']),
+                **dist_cfg)
+        super().setup_env(env_cfg)
+
+    def wrap_model(self, model_wrapper_cfg: Optional[Dict],
+                   model: nn.Module) -> nn.Module:
+        """Wrap as mmengine does; DDP without device ids on CPU."""
+        if self.distributed and not torch.cuda.is_available() \
+                and not is_model_wrapper(model):
+            model_wrapper_cfg = dict(
+                model_wrapper_cfg or dict(
+                    broadcast_buffers=False,
+                    find_unused_parameters=self.cfg.get(
+                        'find_unused_parameters', False)))
+            model_wrapper_cfg.setdefault('type', 'MMDistributedDataParallel')
+            if issubclass(
+                    MODEL_WRAPPERS.get(model_wrapper_cfg['type']),
+                    DistributedDataParallel):
+                model_wrapper_cfg.setdefault('device_ids', None)
+        return super().wrap_model(model_wrapper_cfg, model)
+
+    def load_checkpoint(self,
+                        filename: str,
+                        map_location: Union[str, Callable] = 'cpu',
+                        strict: bool = False,
+                        revise_keys: list = [(r'^module.', '')]) -> dict:
+        """Load ``filename`` into the model as mmengine does, reading it
+        with :func:`~vitpose_plugin.checkpoints.read_checkpoint`."""
+        checkpoint = read_checkpoint(filename, map_location, 'load_from')
+        self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
+        model = self.model.module if is_model_wrapper(self.model) \
+            else self.model
+        checkpoint = _load_checkpoint_to_model(
+            model, checkpoint, strict, revise_keys=revise_keys)
+        self._has_loaded = True
+        self.logger.info(f'Load checkpoint from {filename}')
+        return checkpoint
