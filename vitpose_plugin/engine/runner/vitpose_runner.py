@@ -5,6 +5,7 @@ from typing import Callable, Dict, Optional, Union
 
 import torch
 import torch.distributed as dist
+from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 from mmengine.registry import MODEL_WRAPPERS
 from mmengine.runner import Runner
@@ -44,6 +45,8 @@ class ViTPoseRunner(Runner):
             backend = dist_cfg.pop('backend', 'nccl')
             if backend == 'nccl':
                 backend = 'gloo'
+                print_log('No CUDA device: using the gloo backend instead of '
+                          'nccl', logger='current')
             if dist_cfg.get('timeout') is not None:
                 dist_cfg['timeout'] = datetime.timedelta(
                     seconds=dist_cfg['timeout'])
