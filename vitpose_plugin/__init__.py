@@ -15,6 +15,7 @@ distillation algorithms ``ViTPoseKnowledgeTokenTuner`` and
 from .models import *  # noqa: F401,F403
 from .datasets import *  # noqa: F401,F403
 from .engine import *  # noqa: F401,F403
+from .evaluation import *  # noqa: F401,F403
 from .version import __version__
 
 __all__ = ['__version__']
