@@ -9,6 +9,7 @@ from torch.utils.checkpoint import checkpoint
 
 from ..layers import (PatchEmbed, TransformerBlock, resize_pos_embed,
                       resolve_attn_types)
+from ..layers.mlp import check_group_sizes
 from ..layers.utils import to_2tuple
 from ...checkpoints import (check_loaded_shapes, load_backbone,
                             resize_pos_embed_on_load)
@@ -119,8 +120,8 @@ class ViTPoseBackbone(BaseModule):
             rel_pos_bias=False)``.
         freeze_attn (bool): Freeze every block's attention and ``norm1``.
             Defaults to False.
-        freeze_ffn (bool): Freeze every block's MLP and ``norm2``.
-            Defaults to False.
+        freeze_ffn (bool): Freeze every block's MLP (with its experts) and
+            ``norm2``. Defaults to False.
         frozen_stages (int): -1 freezes nothing, 0 the patch and position
             embeddings, ``k`` also the first ``k`` blocks; ``depth`` freezes
             everything including the final norm. Frozen parts get
@@ -133,6 +134,14 @@ class ViTPoseBackbone(BaseModule):
         freeze_knowledge_token (bool): Keep the knowledge tokens fixed
             (``requires_grad=False``), e.g. a student using the teacher's
             tuned token. Defaults to False.
+        num_experts (int): ViTPose++ dataset experts in every block's MLP
+            (one per dataset): ``fc2`` keeps ``embed_dims - expert_dims``
+            outputs and ``blocks.N.mlp.experts.E`` adds ``expert_dims``;
+            :meth:`forward` then needs ``group_sizes``. Defaults to 0 (the
+            plain MLP).
+        expert_dims (int, optional): Output width of each expert, in
+            ``(0, embed_dims)``; 192 for ViTPose++-S/B, 256 for L, 320 for
+            H. Required with experts. Defaults to None.
         init_cfg (dict | list, optional): mmengine initialisation config.
     """
 
@@ -159,6 +168,8 @@ class ViTPoseBackbone(BaseModule):
                  frozen_stages: int = -1,
                  knowledge_tokens: int = 0,
                  freeze_knowledge_token: bool = False,
+                 num_experts: int = 0,
+                 expert_dims: Optional[int] = None,
                  init_cfg: Union[dict, list, None] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         settings = resolve_arch(arch)
@@ -175,6 +186,8 @@ class ViTPoseBackbone(BaseModule):
         self.frozen_stages = frozen_stages
         self.freeze_attn = freeze_attn
         self.freeze_ffn = freeze_ffn
+        self.num_experts = num_experts
+        self.expert_dims = expert_dims
 
         self.patch_embed = PatchEmbed(
             in_channels=in_channels,
@@ -202,7 +215,9 @@ class ViTPoseBackbone(BaseModule):
                 drop_path=drop_paths[i],
                 attn_type=attn_type,
                 attn_cfg=attn_cfg,
-                grid=self.grid_size)
+                grid=self.grid_size,
+                num_experts=num_experts,
+                expert_dims=expert_dims)
             for i, attn_type in enumerate(self.attn_types))
         self.last_norm = nn.LayerNorm(self.embed_dims, eps=1e-6) \
             if final_norm else nn.Identity()
@@ -356,9 +371,11 @@ class ViTPoseBackbone(BaseModule):
         self.with_cp = enable
 
     # Forward -----------------------------------------------------------------
-    def forward(self,
-                x: Tensor,
-                knowledge_token: Optional[Tensor] = None) -> Tuple[Tensor, ...]:
+    def forward(
+            self,
+            x: Tensor,
+            knowledge_token: Optional[Tensor] = None,
+            group_sizes: Optional[Sequence[int]] = None) -> Tuple[Tensor, ...]:
         """Encode images (B, 3, H, W) into feature maps (B, C, H/16, W/16).
 
         Args:
@@ -366,8 +383,18 @@ class ViTPoseBackbone(BaseModule):
             knowledge_token (Tensor, optional): (1 or B, n, C) tokens used
                 instead of the ``knowledge_token`` parameter (a distiller
                 passes the teacher's projected token). Defaults to None.
+            group_sizes (Sequence[int], optional): With experts (and only
+                then), the number of samples of each dataset, ``num_experts``
+                ints summing to B (zeros allowed); the batch must be sorted
+                by dataset index. Defaults to None.
         """
         batch = x.shape[0]
+        if self.num_experts:
+            check_group_sizes(group_sizes, self.num_experts, batch)
+            group_sizes = tuple(group_sizes)
+        elif group_sizes is not None:
+            raise ValueError('group_sizes given to a backbone built with '
+                             'num_experts=0 (no dataset experts)')
         x, grid = self.patch_embed(x)
         x = self.pos_drop(
             x + resize_pos_embed(self.pos_embed, self.grid_size, grid))
@@ -387,9 +414,10 @@ class ViTPoseBackbone(BaseModule):
         outs = []
         for index, block in enumerate(self.blocks):
             if self.with_cp and self.training and x.requires_grad:
-                x = checkpoint(block, x, grid, use_reentrant=False)
+                x = checkpoint(block, x, grid, group_sizes,
+                               use_reentrant=False)
             else:
-                x = block(x, grid)
+                x = block(x, grid, group_sizes)
             if index == self.depth - 1:
                 x = self.last_norm(x)
             if index in self.out_indices:

@@ -1,5 +1,5 @@
 """A pre-norm transformer encoder block."""
-from typing import Any, Mapping, Optional, Tuple
+from typing import Any, Mapping, Optional, Sequence, Tuple
 
 from torch import Tensor, nn
 from torchvision.ops import StochasticDepth
@@ -34,6 +34,10 @@ class TransformerBlock(nn.Module):
             Defaults to None (all defaults).
         grid (tuple[int, int], optional): Token grid (rows, cols) of the
             model, needed by windowed attention. Defaults to None.
+        num_experts (int): Dataset experts of the MLP, see :class:`Mlp`.
+            Defaults to 0 (none).
+        expert_dims (int, optional): Output width of each expert.
+            Defaults to None.
     """
 
     def __init__(self,
@@ -47,7 +51,9 @@ class TransformerBlock(nn.Module):
                  norm_eps: float = 1e-6,
                  attn_type: str = 'full',
                  attn_cfg: Optional[Mapping[str, Any]] = None,
-                 grid: Optional[Tuple[int, int]] = None) -> None:
+                 grid: Optional[Tuple[int, int]] = None,
+                 num_experts: int = 0,
+                 expert_dims: Optional[int] = None) -> None:
         super().__init__()
         self.attn_type = attn_type
         self.norm1 = nn.LayerNorm(embed_dims, eps=norm_eps)
@@ -62,13 +68,20 @@ class TransformerBlock(nn.Module):
             proj_drop=drop)
         self.drop_path1 = StochasticDepth(drop_path, mode='row')
         self.norm2 = nn.LayerNorm(embed_dims, eps=norm_eps)
-        self.mlp = Mlp(embed_dims, int(embed_dims * mlp_ratio), drop=drop)
+        self.mlp = Mlp(
+            embed_dims,
+            int(embed_dims * mlp_ratio),
+            drop=drop,
+            num_experts=num_experts,
+            expert_dims=expert_dims)
         self.drop_path2 = StochasticDepth(drop_path, mode='row')
 
     def forward(self,
                 x: Tensor,
-                grid: Optional[Tuple[int, int]] = None) -> Tensor:
+                grid: Optional[Tuple[int, int]] = None,
+                group_sizes: Optional[Sequence[int]] = None) -> Tensor:
         """Transform tokens ``x`` (B, N, D) laid out on a (H, W) ``grid``
-        (needed by windowed attention)."""
+        (needed by windowed attention); ``group_sizes`` select the MLP's
+        dataset experts (see :class:`Mlp`)."""
         x = x + self.drop_path1(self.attn(self.norm1(x), grid))
-        return x + self.drop_path2(self.mlp(self.norm2(x)))
+        return x + self.drop_path2(self.mlp(self.norm2(x), group_sizes))

@@ -1,0 +1,165 @@
+"""ViTPoseMultiDatasetEstimator: routing, losses and construction."""
+import pytest
+import torch
+from mmengine.optim import OptimWrapper
+from mmpose.registry import MODELS
+
+from .helpers import build, estimator_cfg, mixed_batch
+
+MIXED = ['b', 'a', 'c', 'b', 'a']  # sorted: a a b b c
+
+
+def record_head_calls(model, method):
+    """Wrap ``method`` of every head to record the sample ids it gets."""
+    seen = {}
+    for name, head in model.heads.items():
+        original = getattr(head, method)
+
+        def wrapper(feats, samples, *args, _name=name, _original=original,
+                    **kwargs):
+            seen[_name] = [s.metainfo['sample_id'] for s in samples]
+            return _original(feats, samples, *args, **kwargs)
+
+        setattr(head, method, wrapper)
+    return seen
+
+
+def head_alone(model, name, images, samples, group_sizes=None):
+    """Loss of one head on its samples, computed as a single-dataset
+    top-down estimator would (backbone on those images only)."""
+    kwargs = {} if group_sizes is None else dict(group_sizes=group_sizes)
+    feats = model.backbone(images, **kwargs)
+    return model.heads[name].loss(feats, samples)
+
+
+def indices_of(datasets, name):
+    return [i for i, d in enumerate(datasets) if d == name]
+
+
+@pytest.mark.parametrize('key', ['dataset_name', 'dataset_idx'])
+def test_each_head_sees_only_its_samples(key):
+    model = build()
+    seen = record_head_calls(model, 'loss')
+    model.loss(*mixed_batch(MIXED, key=key))
+    assert seen == {'a': [1, 4], 'b': [0, 3], 'c': [2]}
+
+
+@pytest.mark.parametrize('experts', [False, True])
+def test_each_dataset_loss_is_its_head_alone(experts):
+    model = build(experts=experts)
+    images, samples = mixed_batch(MIXED)
+    losses = model.loss(images, samples)
+    for k, name in enumerate('abc'):
+        index = indices_of(MIXED, name)
+        sizes = tuple(len(index) if j == k else 0 for j in range(3))
+        alone = head_alone(model, name, images[index],
+                           [samples[i] for i in index],
+                           sizes if experts else None)
+        torch.testing.assert_close(losses[f'loss_kpt_{name}'],
+                                   alone['loss_kpt'])
+        torch.testing.assert_close(losses[f'acc_pose_{name}'],
+                                   alone['acc_pose'])
+    assert not losses['loss_kpt_a'].requires_grad
+
+
+@pytest.mark.parametrize('experts', [False, True])
+def test_mixed_batch_equals_split_batches(experts):
+    """Same total loss and gradients: ``sum_k n_k / B * loss_k``."""
+    model = build(experts=experts)
+    images, samples = mixed_batch(MIXED)
+    model.loss(images, samples)['loss_kpt'].backward()
+    mixed = {n: p.grad.clone() for n, p in model.named_parameters()}
+    model.zero_grad()
+    total = 0.
+    for name in 'abc':
+        index = indices_of(MIXED, name)
+        part = model.loss(images[index], [samples[i] for i in index])
+        assert set(part) == {'loss_kpt', f'loss_kpt_{name}',
+                             f'acc_pose_{name}'}
+        total = total + part['loss_kpt'] * len(index) / len(MIXED)
+    total.backward()
+    torch.testing.assert_close(
+        model.loss(images, samples)['loss_kpt'], total)
+    for name, param in model.named_parameters():
+        torch.testing.assert_close(mixed[name], param.grad, msg=name)
+
+
+@pytest.mark.parametrize('experts', [False, True])
+def test_absent_datasets_keep_every_parameter_in_the_graph(experts):
+    model = build(experts=experts)
+    losses = model.loss(*mixed_batch(['a', 'a']))
+    assert set(losses) == {'loss_kpt', 'loss_kpt_a', 'acc_pose_a'}
+    losses['loss_kpt'].backward()
+    for name, param in model.named_parameters():
+        assert param.grad is not None, name
+        if name.startswith(('heads.b.', 'heads.c.')) or (
+                '.experts.1.' in name or '.experts.2.' in name):
+            assert torch.count_nonzero(param.grad) == 0, name
+
+
+def test_parse_losses_sums_only_the_weighted_total():
+    model = build()
+    losses = model.loss(*mixed_batch(MIXED))
+    loss, log_vars = model.parse_losses(losses)
+    torch.testing.assert_close(loss, losses['loss_kpt'])
+    assert list(log_vars) == ['loss', 'loss_kpt', 'loss_kpt_a', 'acc_pose_a',
+                              'loss_kpt_b', 'acc_pose_b', 'loss_kpt_c',
+                              'acc_pose_c']
+    expected = sum(log_vars[f'loss_kpt_{n}'] * MIXED.count(n) / len(MIXED)
+                   for n in 'abc')
+    torch.testing.assert_close(log_vars['loss'], expected)
+
+
+def test_train_step_through_the_data_preprocessor():
+    model = build(experts=True)
+    images, samples = mixed_batch(MIXED)
+    optim_wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1))
+    before = {n: p.detach().clone() for n, p in model.named_parameters()}
+    log_vars = model.train_step(
+        dict(inputs=list(images), data_samples=samples), optim_wrapper)
+    assert {'loss', 'loss_kpt', 'loss_kpt_c', 'acc_pose_b'} <= set(log_vars)
+    changed = {n for n, p in model.named_parameters()
+               if not torch.equal(p, before[n])}
+    assert 'heads.c.final_layer.weight' in changed
+    assert 'backbone.blocks.0.mlp.experts.2.weight' in changed
+
+
+def test_init_weights_reaches_every_head():
+    torch.manual_seed(0)
+    model = MODELS.build(estimator_cfg())
+    model.init_weights()
+    for head in model.heads.values():
+        # The classic head's init_cfg: Normal(std=0.001), bias 0.
+        assert head.final_layer.weight.std() < 0.01
+        assert torch.count_nonzero(head.final_layer.bias) == 0
+
+
+def test_state_dict_keys():
+    keys = build(experts=True).state_dict()
+    assert 'heads.b.final_layer.weight' in keys
+    assert 'backbone.blocks.0.mlp.experts.2.weight' in keys
+    assert not any(k.startswith('head.') for k in keys)
+
+
+def test_missing_dataset_in_training_is_a_clear_error():
+    model = build(dataset='a')  # test_cfg.dataset does not apply to loss
+    with pytest.raises(ValueError, match="neither dataset_name nor"):
+        model.loss(*mixed_batch(['a', None]))
+
+
+@pytest.mark.parametrize('cfg, match', [
+    (dict(heads={}), 'non-empty dict'),
+    (dict(heads={'a.b': {}}), "without '.'"),
+    (dict(test_cfg=dict(dataset='d')), r"test_cfg.dataset='d' is not one "
+     r"of the heads \['a', 'b', 'c'\]"),
+])
+def test_bad_configs_are_clear_errors(cfg, match):
+    with pytest.raises(ValueError, match=match):
+        MODELS.build(dict(estimator_cfg(), **cfg))
+
+
+def test_expert_count_must_match_the_heads():
+    cfg = estimator_cfg(experts=True)
+    cfg['backbone']['num_experts'] = 2
+    with pytest.raises(ValueError, match='num_experts=2 but there are 3'):
+        MODELS.build(cfg)

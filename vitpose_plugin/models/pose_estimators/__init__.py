@@ -1,0 +1,4 @@
+"""Pose estimators: multi-dataset training with per-dataset heads."""
+from .multi_dataset_estimator import ViTPoseMultiDatasetEstimator
+
+__all__ = ['ViTPoseMultiDatasetEstimator']

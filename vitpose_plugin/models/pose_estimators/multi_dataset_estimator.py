@@ -1,0 +1,358 @@
+"""One backbone, one heatmap head per dataset: multi-dataset top-down pose.
+
+The batch is sorted by dataset on the host (from each sample's metainfo),
+the images are gathered once into that order, the backbone runs once (its
+dataset experts, if any, each on its own contiguous slice) and every head
+runs on its own dataset's slice only. Predictions are returned in the
+original sample order.
+"""
+import operator
+from collections import OrderedDict
+from typing import Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+
+import torch
+from mmengine.model import BaseModel, ModuleDict
+from mmpose.models.pose_estimators import TopdownPoseEstimator
+from mmpose.registry import MODELS
+from mmpose.structures import PoseDataSample
+from mmpose.utils.typing import (ConfigType, ForwardResults, OptConfigType,
+                                 OptMultiConfig, OptSampleList, SampleList)
+from torch import Tensor
+
+Feats = Tuple[Tensor, ...]
+
+
+class Grouping(NamedTuple):
+    """A batch sorted by dataset index.
+
+    Attributes:
+        order (list[int]): Original index of each sorted position.
+        sizes (tuple[int, ...]): Samples of each dataset, in dataset order
+            (zeros included); they sum to the batch size.
+    """
+    order: List[int]
+    sizes: Tuple[int, ...]
+
+    def slices(self) -> List[Tuple[int, int]]:
+        """(start, stop) of each dataset's group in the sorted batch."""
+        bounds, start = [], 0
+        for size in self.sizes:
+            bounds.append((start, start + size))
+            start += size
+        return bounds
+
+
+def split_feats(feats: Sequence[Tensor],
+                sizes: Sequence[int]) -> List[Feats]:
+    """Split every level of ``feats`` (sorted batch first) into the groups
+    of ``sizes``; return one tuple of levels per group."""
+    levels = [feat.split(list(sizes)) for feat in feats]
+    return [tuple(level[k] for level in levels) for k in range(len(sizes))]
+
+
+@MODELS.register_module()
+class ViTPoseMultiDatasetEstimator(BaseModel):
+    """A top-down estimator with a shared backbone and one head per dataset.
+
+    Every sample is routed to the head (and, with a ViTPose++ backbone, the
+    FFN expert) of its dataset, read from its metainfo: ``dataset_name``
+    (a key of ``heads``), or failing that ``dataset_idx`` (a position in
+    ``heads``). The name wins when both are present. Each head only sees
+    its own samples, with its own keypoint count, codec and loss; nothing
+    is padded.
+
+    Modes of :meth:`forward`:
+
+    - ``'loss'``: for each dataset present in the batch, the head's losses
+      and metrics, suffixed with the dataset name (``loss_kpt_coco``,
+      ``acc_pose_coco``; the per-dataset losses are detached, for logging),
+      and for every loss key the batch mean over samples (``loss_kpt =
+      sum_k n_k / B * loss_k``, ``n_k`` samples of dataset ``k`` in a batch
+      of ``B``), which is what is optimised. Heads without a sample in the
+      batch add ``0 * sum(parameters)``, so DDP with
+      ``find_unused_parameters=False`` sees every parameter every step.
+    - ``'predict'``: each head decodes its samples (flip test with that
+      dataset's ``flip_indices``); the results are added to the data
+      samples in their original order by
+      :meth:`~mmpose.models.TopdownPoseEstimator.add_pred_to_datasample`
+      (keypoints back to image space, ``test_cfg.output_keypoint_indices``).
+    - ``'tensor'``: a dict ``dataset name -> heatmaps`` (n_k, K_k, h, w) of
+      the datasets present in the batch, each holding that dataset's
+      samples in their batch order. Without data samples (e.g. model
+      export) it needs ``test_cfg.dataset``.
+
+    At inference, ``test_cfg=dict(dataset='coco')`` sends every sample to
+    one head whatever its metainfo (e.g. to test on a plain single-dataset
+    pipeline; the flip test then uses the ``flip_indices`` of the first
+    sample, as MMPose's heads do).
+
+    The dataset of a sample is read on the host from Python metainfo; the
+    training step has no per-sample loop over tensors and no device sync
+    of its own (the heads' ``acc_pose`` reads the heatmaps back, as in
+    single-dataset training; ``train_cfg=dict(compute_acc=False)`` turns
+    it off).
+
+    Args:
+        backbone (dict): Backbone config. A backbone with ``num_experts >
+            0`` (:class:`ViTPoseBackbone`) must have one expert per head and
+            gets the batch's ``group_sizes``.
+        heads (dict): Dataset name -> head config, ordered: the order is the
+            dataset index order (``dataset_idx``, expert index). Names must
+            be non-empty and contain no ``'.'``.
+        neck (dict, optional): Neck config. Defaults to None.
+        train_cfg (dict, optional): Passed to every ``head.loss``.
+            Defaults to None.
+        test_cfg (dict, optional): Passed to every ``head.predict``
+            (``flip_test``, ``shift_heatmap``, ``output_heatmaps``...), plus
+            ``dataset``: the name of the head that every sample uses at
+            inference. Defaults to None.
+        data_preprocessor (dict, optional): Data preprocessor config.
+            Defaults to None.
+        init_cfg (dict | list, optional): Initialisation config.
+            Defaults to None.
+    """
+
+    def __init__(self,
+                 backbone: ConfigType,
+                 heads: Mapping[str, ConfigType],
+                 neck: OptConfigType = None,
+                 train_cfg: OptConfigType = None,
+                 test_cfg: OptConfigType = None,
+                 data_preprocessor: OptConfigType = None,
+                 init_cfg: OptMultiConfig = None) -> None:
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.train_cfg = dict(train_cfg or {})
+        self.test_cfg = dict(test_cfg or {})
+        self.backbone = MODELS.build(backbone)
+        self.neck = MODELS.build(neck) if neck is not None else None
+        self._check_head_names(heads)
+        self.heads = ModuleDict(
+            {name: MODELS.build(cfg) for name, cfg in heads.items()})
+        for head in self.heads.values():
+            head.test_cfg = self.test_cfg.copy()
+        self.dataset_names: Tuple[str, ...] = tuple(heads)
+        self.num_experts = getattr(self.backbone, 'num_experts', 0)
+        if self.num_experts and self.num_experts != len(heads):
+            raise ValueError(
+                f'the backbone has num_experts={self.num_experts} but there '
+                f'are {len(heads)} heads {list(heads)}: one expert per '
+                f'dataset')
+        forced = self.test_cfg.get('dataset')
+        if forced is not None and forced not in self.dataset_names:
+            raise ValueError(f'test_cfg.dataset={forced!r} is not one of '
+                             f'the heads {list(self.dataset_names)}')
+
+    @staticmethod
+    def _check_head_names(heads: Mapping[str, ConfigType]) -> None:
+        if not isinstance(heads, Mapping) or not heads:
+            raise ValueError(f'heads must be a non-empty dict dataset name '
+                             f'-> head config, got {heads!r}')
+        bad = [name for name in heads
+               if not isinstance(name, str) or not name or '.' in name]
+        if bad:
+            raise ValueError(f'head names must be non-empty strings without '
+                             f"'.', got {bad}")
+
+    # Routing -----------------------------------------------------------------
+    def _dataset_index(self, sample: PoseDataSample) -> int:
+        """Dataset index of one sample from its metainfo."""
+        names = list(self.dataset_names)
+        hint = (f"valid datasets: {names}; pack 'dataset_name' (or "
+                f"'dataset_idx') in the samples' metainfo, or set "
+                f"model.test_cfg.dataset to one of them at inference")
+        metainfo = sample.metainfo
+        name = metainfo.get('dataset_name')
+        if name is not None:
+            if name not in names:
+                raise ValueError(f'unknown dataset_name {name!r}; {hint}')
+            return names.index(name)
+        index = metainfo.get('dataset_idx')
+        if index is None:
+            raise ValueError(f'a data sample has neither dataset_name nor '
+                             f'dataset_idx in its metainfo; {hint}')
+        try:
+            index = operator.index(index)
+        except TypeError:
+            index = None
+        if index is None or not 0 <= index < len(names):
+            raise ValueError(f'dataset_idx {metainfo["dataset_idx"]!r} is '
+                             f'not an index of the {len(names)} heads; '
+                             f'{hint}')
+        return index
+
+    def group(self,
+              batch: int,
+              data_samples: OptSampleList,
+              dataset: Optional[str] = None) -> Grouping:
+        """Sort a batch by dataset index (a stable sort, on the host).
+
+        Args:
+            batch (int): Batch size.
+            data_samples (list[PoseDataSample], optional): The samples,
+                whose metainfo names their dataset.
+            dataset (str, optional): Route every sample to this head
+                instead. Defaults to None.
+        """
+        if dataset is not None:
+            indices = [self.dataset_names.index(dataset)] * batch
+        elif data_samples is None:
+            raise ValueError(
+                f'without data samples the dataset of the inputs is unknown; '
+                f'set model.test_cfg.dataset to one of '
+                f'{list(self.dataset_names)}')
+        else:
+            indices = [self._dataset_index(s) for s in data_samples]
+        order = sorted(range(batch), key=indices.__getitem__)
+        sizes = tuple(indices.count(k) for k in range(len(self.heads)))
+        return Grouping(order, sizes)
+
+    @staticmethod
+    def _gather(inputs: Tensor, order: List[int]) -> Tensor:
+        """``inputs`` in ``order`` (one ``index_select``; the indices are
+        copied from pinned memory without waiting for the device)."""
+        if order == list(range(len(order))):
+            return inputs
+        index = torch.tensor(order, pin_memory=inputs.is_cuda)
+        return inputs.index_select(
+            0, index.to(inputs.device, non_blocking=True))
+
+    def extract_feat(self,
+                     inputs: Tensor,
+                     group_sizes: Optional[Sequence[int]] = None) -> Feats:
+        """Backbone (with ``group_sizes`` if it has experts) and neck on a
+        batch sorted by dataset."""
+        if self.num_experts:
+            feats = self.backbone(inputs, group_sizes=group_sizes)
+        else:
+            feats = self.backbone(inputs)
+        if self.neck is not None:
+            feats = self.neck(feats)
+        return tuple(feats) if isinstance(feats, (list, tuple)) else (feats, )
+
+    def _grouped_feats(self, sorted_inputs: Tensor,
+                       sizes: Tuple[int, ...]) -> List[Feats]:
+        """Features of a sorted batch, split into dataset groups."""
+        return split_feats(self.extract_feat(sorted_inputs, sizes), sizes)
+
+    # Modes -------------------------------------------------------------------
+    def forward(self,
+                inputs: Tensor,
+                data_samples: OptSampleList = None,
+                mode: str = 'tensor') -> ForwardResults:
+        """``mode`` is ``'loss'``, ``'predict'`` or ``'tensor'`` (see the
+        class docstring); the data samples route the inputs in every mode."""
+        if isinstance(inputs, list):
+            inputs = torch.stack(inputs)
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        if mode == 'tensor':
+            return self._forward(inputs, data_samples)
+        raise ValueError(f"invalid mode {mode!r}; use 'loss', 'predict' or "
+                         f"'tensor'")
+
+    def _forward(self,
+                 inputs: Tensor,
+                 data_samples: OptSampleList = None) -> Dict[str, Tensor]:
+        """Heatmaps of each dataset present: name -> (n_k, K_k, h, w)."""
+        grouping = self.group(
+            inputs.shape[0], data_samples, self.test_cfg.get('dataset'))
+        feats = self._grouped_feats(
+            self._gather(inputs, grouping.order), grouping.sizes)
+        return {
+            name: head.forward(feats[k])
+            for k, (name, head) in enumerate(self.heads.items())
+            if grouping.sizes[k]
+        }
+
+    def loss(self, inputs: Tensor, data_samples: SampleList) -> dict:
+        """Per-dataset losses and their sample-weighted mean (see the class
+        docstring)."""
+        batch = inputs.shape[0]
+        grouping = self.group(batch, data_samples)
+        feats = self._grouped_feats(
+            self._gather(inputs, grouping.order), grouping.sizes)
+        samples = [data_samples[i] for i in grouping.order]
+        losses: dict = {}
+        totals: Dict[str, Tensor] = {}
+        unused = []
+        for k, ((name, head), (start, stop)) in enumerate(
+                zip(self.heads.items(), grouping.slices())):
+            if start == stop:
+                unused.append(head)
+                continue
+            head_losses = head.loss(
+                feats[k], samples[start:stop], train_cfg=self.train_cfg)
+            for key, value in head_losses.items():
+                if 'loss' in key:
+                    share = value * ((stop - start) / batch)
+                    totals[key] = totals[key] + share if key in totals \
+                        else share
+                    value = value.detach()
+                losses[f'{key}_{name}'] = value
+        if not totals:
+            raise ValueError('the heads returned no loss (keys containing '
+                             "'loss') for this batch")
+        # Keep the absent datasets' heads in the graph (DDP).
+        dangling = [
+            param.sum() for head in unused for param in head.parameters()
+            if param.requires_grad
+        ]
+        if dangling:
+            first = next(iter(totals))
+            totals[first] = totals[first] + 0. * torch.stack(dangling).sum()
+        return {**totals, **losses}
+
+    def parse_losses(
+        self, losses: Dict[str, Tensor]
+    ) -> Tuple[Tensor, Dict[str, Tensor]]:
+        """mmengine's rule (sum every key containing ``'loss'``), except the
+        per-dataset copies ``<key>_<dataset>`` of a loss ``<key>``, which are
+        only logged (their weighted sum is ``<key>``)."""
+        logged = {
+            key for key in losses for name in self.dataset_names
+            if key.endswith(f'_{name}') and key[:-len(name) - 1] in losses
+        }
+        loss, summed = super().parse_losses(
+            {k: v for k, v in losses.items() if k not in logged})
+        log_vars = OrderedDict(loss=loss)
+        for key in losses:  # in the order of the losses
+            log_vars[key] = losses[key].mean() if key in logged \
+                else summed[key]
+        return loss, log_vars
+
+    def predict(self, inputs: Tensor, data_samples: SampleList) -> SampleList:
+        """Decode each dataset's samples with its head (flip test with that
+        dataset's ``flip_indices`` if ``test_cfg.flip_test``); results in
+        the original sample order."""
+        grouping = self.group(
+            inputs.shape[0], data_samples, self.test_cfg.get('dataset'))
+        inputs = self._gather(inputs, grouping.order)
+        feats = self._grouped_feats(inputs, grouping.sizes)
+        flip = self.test_cfg.get('flip_test', False)
+        if flip:
+            flipped = self._grouped_feats(inputs.flip(-1), grouping.sizes)
+        samples = [data_samples[i] for i in grouping.order]
+        instances: list = [None] * len(samples)
+        fields: list = [None] * len(samples)
+        for k, (head, (start, stop)) in enumerate(
+                zip(self.heads.values(), grouping.slices())):
+            if start == stop:
+                continue
+            preds = head.predict([feats[k], flipped[k]] if flip else feats[k],
+                                 samples[start:stop],
+                                 test_cfg=self.test_cfg)
+            group_instances, group_fields = preds if isinstance(
+                preds, tuple) else (preds, None)
+            for offset, original in enumerate(grouping.order[start:stop]):
+                instances[original] = group_instances[offset]
+                if group_fields is not None:
+                    fields[original] = group_fields[offset]
+        return self.add_pred_to_datasample(
+            instances, fields if any(f is not None for f in fields) else None,
+            data_samples)
+
+    #: Predictions to image space, into the data samples (MMPose's).
+    add_pred_to_datasample = TopdownPoseEstimator.add_pred_to_datasample
