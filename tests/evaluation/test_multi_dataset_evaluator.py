@@ -193,3 +193,17 @@ def test_configuration_errors(blocks, packed):
         two.dataset_meta = mix.metainfo
     with pytest.raises(ValueError, match='ViTPoseDatasetMixture'):
         two.dataset_meta = mix.datasets[0].metainfo
+
+
+def test_crowdpose_and_wholebody_metrics(blocks):
+    """Crowd-aware AP (CrowdPose) and CocoWholeBodyMetric (133 keypoints)
+    get their own metainfo: ground truth reaches AP 1 under each prefix."""
+    names = ['crowdpose', 'wholebody']
+    mix = build(DATASETS, mixture_cfg(blocks, names))
+    samples = [mix[i] for i in range(len(mix))]
+    predictions = [predict(p['data_samples']) for p in samples]
+    evaluator = build(EVALUATORS, evaluator_cfg(blocks, names))
+    order = list(np.random.default_rng(2).permutation(len(mix)))
+    results = run(evaluator, mix.metainfo, samples, order, predictions)
+    assert results['crowdpose/AP'] == pytest.approx(1.0)
+    assert results['wholebody/AP'] == pytest.approx(1.0)
