@@ -4,7 +4,7 @@ Everything here is written from the published semantics (see
 /work/shared/FACTS.md), independently of the conversion code under test.
 """
 import math
-from typing import Dict, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import mmpretrain.models  # noqa: F401  (registers mmpretrain.* types)
 import torch
@@ -283,3 +283,218 @@ def mae_reference_features(state: Dict[str, Tensor], images: Tensor,
     vit.load_state_dict(weights, strict=True)
     with torch.no_grad():
         return vit(images)[-1]
+
+
+# Official ViTPose+ (TopDownMoE with a ViTMoE backbone) -------------------
+#: Keypoints of the official ViTPose+ heads, in dataset order: COCO, AIC,
+#: MPII, AP-10K, APT-36K, COCO-WholeBody.
+VITPOSE_PLUS_KEYPOINTS = (17, 14, 16, 17, 17, 133)
+EXPERT_DIMS = 8
+
+
+def official_moe_head_prefix(dataset: int) -> str:
+    """``keypoint_head`` for dataset 0, ``associate_keypoint_heads.I-1``
+    for dataset I."""
+    return 'keypoint_head' if dataset == 0 \
+        else f'associate_keypoint_heads.{dataset - 1}'
+
+
+def random_official_moe_state_dict(
+        keypoints: Tuple[int, ...] = VITPOSE_PLUS_KEYPOINTS,
+        grid: Tuple[int, int] = (4, 3),
+        expert_dims: int = EXPERT_DIMS,
+        seed: int = 4) -> Dict[str, Tensor]:
+    """Random official ViTPose+ weights, shaped after the official modules.
+
+    ``ViTMoE``: patch embedding, ``pos_embed`` (1, 1 + rows*cols, D) with a
+    class slot, blocks whose ``MoEMlp`` has ``fc2`` (4D -> D - expert_dims)
+    and one expert (4D -> expert_dims) per dataset, ``last_norm``; one
+    ``TopdownHeatmapSimpleHead`` (two 4x4 deconvolutions without bias, BN,
+    1x1 conv) per dataset.
+    """
+    hidden, shared = 4 * WIDTH, WIDTH - expert_dims
+    shapes = {
+        'backbone.patch_embed.proj.weight': (WIDTH, 3, 16, 16),
+        'backbone.patch_embed.proj.bias': (WIDTH, ),
+        'backbone.pos_embed': (1, 1 + grid[0] * grid[1], WIDTH),
+        'backbone.last_norm.weight': (WIDTH, ),
+        'backbone.last_norm.bias': (WIDTH, ),
+    }
+    for index in range(DEPTH):
+        block = f'backbone.blocks.{index}'
+        linears = {'attn.qkv': (3 * WIDTH, WIDTH),
+                   'attn.proj': (WIDTH, WIDTH),
+                   'mlp.fc1': (hidden, WIDTH),
+                   'mlp.fc2': (shared, hidden)}
+        linears.update({f'mlp.experts.{expert}': (expert_dims, hidden)
+                        for expert in range(len(keypoints))})
+        for name in ('norm1', 'norm2'):
+            shapes[f'{block}.{name}.weight'] = (WIDTH, )
+            shapes[f'{block}.{name}.bias'] = (WIDTH, )
+        for name, (out, inp) in linears.items():
+            shapes[f'{block}.{name}.weight'] = (out, inp)
+            shapes[f'{block}.{name}.bias'] = (out, )
+    for dataset, count in enumerate(keypoints):
+        head = official_moe_head_prefix(dataset)
+        shapes[f'{head}.deconv_layers.0.weight'] = (WIDTH, DECONV, 4, 4)
+        shapes[f'{head}.deconv_layers.3.weight'] = (DECONV, DECONV, 4, 4)
+        for bn in (1, 4):
+            for name in ('weight', 'bias', 'running_mean', 'running_var'):
+                shapes[f'{head}.deconv_layers.{bn}.{name}'] = (DECONV, )
+        shapes[f'{head}.final_layer.weight'] = (count, DECONV, 1, 1)
+        shapes[f'{head}.final_layer.bias'] = (count, )
+    state = {name: torch.zeros(shape) for name, shape in shapes.items()}
+    for dataset in range(len(keypoints)):
+        for bn in (1, 4):
+            state[f'{official_moe_head_prefix(dataset)}.deconv_layers.{bn}.'
+                  f'num_batches_tracked'] = torch.tensor(7)
+    randomise_(state, seed=seed)
+    state['backbone.pos_embed'][:, 0] = 2 + torch.rand(WIDTH)
+    return state
+
+
+def _official_moe_block(x: Tensor, state: Dict[str, Tensor], block: str,
+                        datasets: Tensor) -> Tensor:
+    """One ``ViTMoE`` block: the expert part of every sample is the sum of
+    each expert's output masked to the samples of its dataset, as in the
+    official ``MoEMlp``."""
+    batch, tokens, dims = x.shape
+    h = _layer_norm(x, state, f'{block}.norm1')
+    q, k, v = _linear(h, state, f'{block}.attn.qkv').reshape(
+        batch, tokens, 3, HEADS, dims // HEADS).permute(2, 0, 3, 1, 4)
+    h = F.scaled_dot_product_attention(q, k, v)
+    x = x + _linear(
+        h.transpose(1, 2).reshape(batch, tokens, dims), state,
+        f'{block}.attn.proj')
+    h = F.gelu(_linear(_layer_norm(x, state, f'{block}.norm2'), state,
+                       f'{block}.mlp.fc1'))
+    expert_part = 0
+    expert = 0
+    while f'{block}.mlp.experts.{expert}.weight' in state:
+        mask = (datasets == expert).to(h.dtype).view(-1, 1, 1)
+        expert_part = expert_part + mask * _linear(
+            h, state, f'{block}.mlp.experts.{expert}')
+        expert += 1
+    shared = _linear(h, state, f'{block}.mlp.fc2')
+    return x + torch.cat([shared, expert_part], -1)
+
+
+def _official_decoder(x: Tensor, state: Dict[str, Tensor],
+                      head: str) -> Tensor:
+    """``TopdownHeatmapSimpleHead``: [deconv 4x4 / 2, BN, ReLU]*, 1x1 conv.
+    """
+    stage = 0
+    while f'{head}.deconv_layers.{3 * stage}.weight' in state:
+        deconv = f'{head}.deconv_layers.{3 * stage}'
+        norm = f'{head}.deconv_layers.{3 * stage + 1}'
+        x = F.conv_transpose2d(
+            x, state[f'{deconv}.weight'], stride=2, padding=1)
+        x = F.relu(
+            F.batch_norm(x, state[f'{norm}.running_mean'],
+                         state[f'{norm}.running_var'],
+                         state[f'{norm}.weight'], state[f'{norm}.bias'],
+                         False, 0., 1e-5))
+        stage += 1
+    return F.conv2d(x, state[f'{head}.final_layer.weight'],
+                    state[f'{head}.final_layer.bias'])
+
+
+def official_moe_forward(state: Dict[str, Tensor], images: Tensor,
+                         datasets: Tensor) -> List[Tensor]:
+    """The official ViTPose+ forward from official parameter names.
+
+    Args:
+        state (dict): Official ViTPose+ weights.
+        images (Tensor): (B, 3, H, W).
+        datasets (Tensor): (B, ) dataset index of every sample (any order).
+
+    Returns:
+        list[Tensor]: Every sample's heatmaps (K_i, h, w) from its
+        dataset's head (the official model runs every head on the whole
+        batch; each sample keeps its own).
+    """
+    # The padded 16x16 / 16 patch convolution, as patches times a matrix.
+    kernel = state['backbone.patch_embed.proj.weight']
+    patches = F.unfold(images, 16, padding=2, stride=16).transpose(1, 2)
+    x = patches @ kernel.flatten(1).T + state['backbone.patch_embed.proj.bias']
+    batch, dims = x.shape[0], kernel.shape[0]
+    rows, cols = ((size + 4 - 16) // 16 + 1 for size in images.shape[-2:])
+    pos = state['backbone.pos_embed']
+    x = x + pos[:, 1:] + pos[:, :1]
+    for index in range(DEPTH):
+        x = _official_moe_block(x, state, f'backbone.blocks.{index}',
+                                datasets)
+    x = _layer_norm(x, state, 'backbone.last_norm')
+    x = x.transpose(1, 2).reshape(batch, dims, rows, cols)
+    heatmaps = {
+        int(dataset): _official_decoder(x, state,
+                                        official_moe_head_prefix(dataset))
+        for dataset in datasets.unique()
+    }
+    return [heatmaps[int(d)][i] for i, d in enumerate(datasets)]
+
+
+def head_config(keypoints: int, img_size: Tuple[int, int],
+                head: str = 'classic') -> dict:
+    """A tiny classic or simple head with an MSRA codec for (H, W) inputs.
+    """
+    height, width = img_size
+    codec = dict(
+        type='MSRAHeatmap',
+        input_size=(width, height),
+        heatmap_size=(width // 4, height // 4),
+        sigma=2)
+    if head == 'classic':
+        return dict(
+            type='ViTPoseClassicHead',
+            in_channels=WIDTH,
+            out_channels=keypoints,
+            deconv_out_channels=(DECONV, DECONV),
+            decoder=codec)
+    return dict(
+        type='ViTPoseSimpleHead',
+        in_channels=WIDTH,
+        out_channels=keypoints,
+        decoder=codec)
+
+
+def tiny_backbone(img_size: Tuple[int, int], **kwargs) -> dict:
+    """A ``ViTPoseBackbone`` config of the tiny width and depth."""
+    return dict(
+        type='ViTPoseBackbone',
+        arch=dict(embed_dims=WIDTH, depth=DEPTH, num_heads=HEADS),
+        img_size=img_size,
+        **kwargs)
+
+
+def build_multi_dataset_model(keypoints: Dict[str, int],
+                              num_experts: int = 0,
+                              expert_dims: Optional[int] = None,
+                              img_size: Tuple[int, int] = (64, 48),
+                              head: str = 'classic') -> nn.Module:
+    """A plugin ``ViTPoseMultiDatasetEstimator`` (tiny ViTPose, one head of
+    ``keypoints[name]`` keypoints per dataset, in the dict's order)."""
+    model = build(
+        dict(
+            type='ViTPoseMultiDatasetEstimator',
+            backbone=tiny_backbone(
+                img_size, num_experts=num_experts, expert_dims=expert_dims),
+            heads={
+                name: head_config(count, img_size, head)
+                for name, count in keypoints.items()
+            },
+            test_cfg=dict(flip_test=False)))
+    return model.eval()
+
+
+def build_single_dataset_model(keypoints: int,
+                               img_size: Tuple[int, int] = (64, 48),
+                               head: str = 'classic') -> nn.Module:
+    """A plugin ``TopdownPoseEstimator`` (tiny plain ViTPose, one head)."""
+    model = build(
+        dict(
+            type='TopdownPoseEstimator',
+            backbone=tiny_backbone(img_size),
+            head=head_config(keypoints, img_size, head),
+            test_cfg=dict(flip_test=False)))
+    return model.eval()

@@ -1,7 +1,8 @@
 """Checkpoints: layouts, safe reading, loading into models, extraction.
 
-- :mod:`.layouts`: the layouts the plugin reads (its own, official ViTPose,
-  MMPose 1.x, MAE, distillation runs) and their conversion to its own;
+- :mod:`.layouts`: the layouts the plugin reads (its own, official ViTPose
+  and ViTPose+, MMPose 1.x, MAE, distillation runs) and their conversion to
+  its own;
 - :mod:`.files`: the one path policy and safe reader
   (``weights_only=True`` with an allow-list; ``VITPOSE_TRUST_CHECKPOINTS=1``
   for trusted legacy files) and the one saver;
@@ -10,26 +11,34 @@
 - :mod:`.state_dict_hooks`: position-grid resizing and shape checks on
   every ``load_state_dict``;
 - :mod:`.extraction`: the student / tuned teacher of a distillation run;
-- :mod:`.cli`: ``python -m vitpose_plugin.checkpoints {convert,
-  extract-student, extract-teacher, inspect}``.
+- :mod:`.multi_dataset`: one dataset of a multi-dataset model as a single
+  model (split), and a multi-dataset model from a single one (merge);
+- :mod:`.cli`: ``python -m vitpose_plugin.checkpoints {convert, split,
+  merge, extract-student, extract-teacher, inspect}``.
 """
 from .extraction import extract_student, extract_teacher
 from .files import (TRUST_ENV, CorruptCheckpointError, UnsafeCheckpointError,
                     checkpoint_allow_list, read_checkpoint, read_state_dict,
                     resolve_checkpoint_path, save_checkpoint)
 from .layouts import (KNOWLEDGE_TOKEN, LAYOUTS, MAE_LAYOUTS, PLUGIN_KEYS,
-                      ConvertedCheckpoint, convert_checkpoint, detect_layout,
+                      VITPOSE_PLUS_DATASETS, ConvertedCheckpoint,
+                      convert_checkpoint, dataset_names, detect_layout,
                       unwrap_state_dict)
 from .loading import load_backbone, load_knowledge_token, load_model
+from .multi_dataset import (count_experts, expand_experts, fuse_expert,
+                            merge_single_dataset, split_multi_dataset)
 from .state_dict_hooks import (CheckpointShapeError, check_loaded_shapes,
                                resize_pos_embed_on_load)
 
 __all__ = [
     'CheckpointShapeError', 'ConvertedCheckpoint', 'CorruptCheckpointError',
     'KNOWLEDGE_TOKEN', 'LAYOUTS', 'MAE_LAYOUTS', 'PLUGIN_KEYS', 'TRUST_ENV',
-    'UnsafeCheckpointError', 'check_loaded_shapes', 'checkpoint_allow_list',
-    'convert_checkpoint', 'detect_layout', 'extract_student',
-    'extract_teacher', 'load_backbone', 'load_knowledge_token', 'load_model',
+    'UnsafeCheckpointError', 'VITPOSE_PLUS_DATASETS', 'check_loaded_shapes',
+    'checkpoint_allow_list', 'convert_checkpoint', 'count_experts',
+    'dataset_names', 'detect_layout', 'expand_experts', 'extract_student',
+    'extract_teacher', 'fuse_expert', 'load_backbone',
+    'load_knowledge_token', 'load_model', 'merge_single_dataset',
     'read_checkpoint', 'read_state_dict', 'resize_pos_embed_on_load',
-    'resolve_checkpoint_path', 'save_checkpoint', 'unwrap_state_dict'
+    'resolve_checkpoint_path', 'save_checkpoint', 'split_multi_dataset',
+    'unwrap_state_dict'
 ]

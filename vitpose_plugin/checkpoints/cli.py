@@ -3,7 +3,9 @@
 Subcommands::
 
     convert SRC DST [--from LAYOUT] [--img-size H W] [--patch-size P]
-                    [--patch-stride S] [--patch-padding Q]
+                    [--patch-stride S] [--patch-padding Q] [--names ...]
+    split SRC DST (--index K | --name NAME)   # dataset K's single model
+    merge SRC DST --names A B ... [--expert-dims D] [--head-to A ...]
     extract-student SRC DST     # stage-2 distillation run -> student
     extract-teacher SRC DST     # stage-1 token tuning run -> tuned teacher
     inspect SRC                 # layout, sizes, head, what a file holds
@@ -13,15 +15,19 @@ naming the problem (file, layout, keys) on any bad input.
 """
 import argparse
 import sys
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from ..models.layers.patch_embed import patch_grid
 from .extraction import extract_student, extract_teacher
 from .files import (CorruptCheckpointError, UnsafeCheckpointError,
                     read_checkpoint, read_state_dict, save_checkpoint)
-from .layouts import (KNOWLEDGE_TOKEN, LAYOUTS, MAE_LAYOUTS, OFFICIAL_VITPOSE,
-                      PLUGIN, StateDict, convert_checkpoint, detect_layout,
-                      head_kind, unwrap_state_dict)
+from .layouts import (BACKBONE_PREFIX, HEAD_PREFIX, HEADS_PREFIX,
+                      KNOWLEDGE_TOKEN, LAYOUTS, MAE_LAYOUTS, MMPOSE_VITPOSE,
+                      OFFICIAL_VITPOSE, OFFICIAL_VITPOSE_MOE, PLUGIN,
+                      StateDict, convert_checkpoint, dataset_names,
+                      detect_layout, head_kind, unwrap_state_dict)
+from .multi_dataset import (count_experts, dataset_index,
+                            merge_single_dataset, split_multi_dataset)
 from .state_dict_hooks import infer_grid
 
 #: ``--from`` choices: a layout, ``mae`` (either MAE layout) or ``auto``.
@@ -61,17 +67,31 @@ def _describe_model(state_dict: StateDict) -> List[str]:
     if token is not None:
         lines.append(f'knowledge token {tuple(token.shape)}: build the '
                      f'backbone with knowledge_tokens={token.shape[1]}')
+    experts, expert_dims = count_experts(state_dict)
+    if experts:
+        lines.append(f'experts: {experts} per block with {expert_dims} '
+                     f'outputs each: build the backbone with num_experts='
+                     f'{experts}, expert_dims={expert_dims}')
     kind = head_kind(state_dict)
     if kind is not None:
-        keypoints = state_dict['head.final_layer.weight'].shape[0]
-        head_type = 'ViTPoseClassicHead' if kind == 'classic' \
-            else 'ViTPoseSimpleHead'
-        lines.append(f'head: {kind} decoder with {keypoints} keypoints; use '
-                     f'head=dict(type=\'{head_type}\', ...)')
-    else:
+        lines.append(f'head: {_describe_head(state_dict, HEAD_PREFIX)}')
+    for index, name in enumerate(dataset_names(state_dict)):
+        head = _describe_head(state_dict, f'{HEADS_PREFIX}{name}.')
+        lines.append(f'dataset {index} {name}: heads.{name}, {head}')
+    if kind is None and not dataset_names(state_dict):
         lines.append('no head: use it as init_cfg of the backbone or as '
                      'load_from (the head stays randomly initialised)')
     return lines
+
+
+def _describe_head(state_dict: StateDict, prefix: str) -> str:
+    """The decoder and keypoint count of the head under ``prefix``."""
+    kind = head_kind(state_dict, prefix)
+    keypoints = state_dict[f'{prefix}final_layer.weight'].shape[0]
+    head_type = 'ViTPoseClassicHead' if kind == 'classic' \
+        else 'ViTPoseSimpleHead'
+    return (f'{kind} decoder with {keypoints} keypoints; use '
+            f'dict(type=\'{head_type}\', out_channels={keypoints}, ...)')
 
 
 def convert(args: argparse.Namespace) -> List[str]:
@@ -84,7 +104,8 @@ def convert(args: argparse.Namespace) -> List[str]:
                          f'converter accepts {", ".join(accepted)}')
     grid = patch_grid(tuple(args.img_size), args.patch_size,
                       args.patch_stride, args.patch_padding)
-    result = convert_checkpoint(state_dict, grid=grid, layout=layout)
+    result = convert_checkpoint(
+        state_dict, grid=grid, layout=layout, names=args.names)
     converted = result.state_dict
     lines = [f'read {len(state_dict)} tensors from {args.src} '
              f'({layout} layout)']
@@ -94,9 +115,18 @@ def convert(args: argparse.Namespace) -> List[str]:
                      f'{grid[1]} grid of {args.img_size[0]}x'
                      f'{args.img_size[1]} inputs and added its class slot '
                      f'to every patch')
-    elif layout == OFFICIAL_VITPOSE:
+    elif layout in (OFFICIAL_VITPOSE, OFFICIAL_VITPOSE_MOE):
         lines.append('folded the class slot of pos_embed into every patch '
                      '(as the official forward adds it)')
+    if layout == OFFICIAL_VITPOSE_MOE:
+        names = dataset_names(converted)
+        sources = ['keypoint_head'] + [
+            f'associate_keypoint_heads.{index}'
+            for index in range(len(names) - 1)
+        ]
+        lines.append('named the heads in dataset order: ' + ', '.join(
+            f'{source} -> heads.{name}'
+            for source, name in zip(sources, names)))
     if result.dropped:
         dropped = sorted(result.dropped)
         lines.append(f'dropped {len(dropped)} tensors not used by the '
@@ -107,8 +137,108 @@ def convert(args: argparse.Namespace) -> List[str]:
         args.dst,
         converted_from=layout,
         source=args.src,
-        head=head_kind(converted) or 'none')
+        head=head_kind(converted) or 'none',
+        dataset_names=dataset_names(converted))
     lines.append(f'saved {len(converted)} tensors to {args.dst}')
+    return lines
+
+
+def _meta_dataset_names(checkpoint: Any) -> Optional[List[str]]:
+    """The ``meta['dataset_names']`` that ``merge``/``convert`` write."""
+    meta = checkpoint.get('meta') if isinstance(checkpoint, dict) else None
+    names = meta.get('dataset_names') if isinstance(meta, dict) else None
+    if isinstance(names, list) and names and all(
+            isinstance(name, str) for name in names):
+        return names
+    return None
+
+
+def split(args: argparse.Namespace) -> List[str]:
+    """``split``: one dataset of a multi-dataset model as a single model."""
+    checkpoint = read_checkpoint(args.src, config_key='SRC')
+    state_dict = unwrap_state_dict(checkpoint)
+    layout = detect_layout(state_dict)
+    names = args.names
+    if layout == OFFICIAL_VITPOSE_MOE:
+        state_dict = convert_checkpoint(
+            state_dict, layout=layout, names=names).state_dict
+        names = None
+    elif layout != PLUGIN:
+        raise ValueError(f'{args.src} is a {layout} checkpoint; split takes '
+                         f'a multi-dataset plugin checkpoint or an official '
+                         f'ViTPose+ one')
+    names = names or _meta_dataset_names(checkpoint) or dataset_names(
+        state_dict)
+    dataset = args.name if args.index is None else args.index
+    single = split_multi_dataset(state_dict, dataset, names)
+    index = dataset_index(names, dataset)
+    experts, expert_dims = count_experts(state_dict)
+    lines = [
+        f'read {len(state_dict)} tensors from {args.src} ({layout} layout) '
+        f'with datasets ' +
+        ', '.join(f'{i} {name}' for i, name in enumerate(names))
+    ]
+    if experts:
+        width = single['backbone.blocks.0.mlp.fc2.weight'].shape[0]
+        lines.append(f'appended expert {index} to every block\'s fc2 '
+                     f'({width - expert_dims} + {expert_dims} = {width} '
+                     f'outputs) and dropped the other {experts - 1} experts')
+    lines += _describe_model(single)
+    if head_kind(single):
+        lines.append(f'dataset {index} {names[index]} as a single model: a '
+                     f'TopdownPoseEstimator with a plain ViTPoseBackbone '
+                     f'(num_experts=0) and this head loads it strictly '
+                     f'(load_from, tools/test.py CONFIG DST)')
+    save_checkpoint(
+        single,
+        args.dst,
+        split_from=args.src,
+        dataset=names[index],
+        dataset_index=index,
+        head=head_kind(single) or 'none')
+    lines.append(f'saved {len(single)} tensors to {args.dst}')
+    return lines
+
+
+def merge(args: argparse.Namespace) -> List[str]:
+    """``merge``: a multi-dataset model from a single-dataset one."""
+    state_dict = read_state_dict(args.src, 'SRC')
+    layout = detect_layout(state_dict)
+    if layout in (OFFICIAL_VITPOSE, MMPOSE_VITPOSE):
+        state_dict = convert_checkpoint(state_dict, layout=layout).state_dict
+    elif layout != PLUGIN:
+        raise ValueError(
+            f'{args.src} is a {layout} checkpoint; merge takes a '
+            f'single-dataset pose checkpoint (plugin, official ViTPose or '
+            f'MMPose 1.x). A pretrained backbone (MAE) initialises an '
+            f'expert backbone directly: init_cfg=dict(type=\'Pretrained\', '
+            f'checkpoint=...)')
+    merged = merge_single_dataset(state_dict, args.names, args.expert_dims,
+                                  args.head_to)
+    lines = [f'read {len(state_dict)} tensors from {args.src} ({layout} '
+             f'layout)']
+    if args.expert_dims:
+        lines.append(f'split every block\'s fc2 into a shared part and '
+                     f'{len(args.names)} experts, each a copy of its last '
+                     f'{args.expert_dims} outputs')
+    lines += _describe_model(merged)
+    rest = [name for name in args.names if name not in args.head_to]
+    if rest:
+        lines.append(f'no head for {", ".join(rest)}: they keep their '
+                     f'initialisation when loaded with load_from')
+    experts = f'num_experts={len(args.names)}, expert_dims=' \
+        f'{args.expert_dims}' if args.expert_dims else 'num_experts=0'
+    lines.append(f'use it as load_from of a ViTPoseMultiDatasetEstimator '
+                 f'with heads {", ".join(args.names)} in this order and a '
+                 f'backbone with {experts}')
+    save_checkpoint(
+        merged,
+        args.dst,
+        merged_from=args.src,
+        dataset_names=list(args.names),
+        expert_dims=args.expert_dims,
+        head_to=list(args.head_to))
+    lines.append(f'saved {len(merged)} tensors to {args.dst}')
     return lines
 
 
@@ -142,7 +272,18 @@ def inspect(args: argparse.Namespace) -> List[str]:
     ]
     if layout in LAYOUTS:
         grid = (16, 12) if layout in MAE_LAYOUTS else None
-        plugin = convert_checkpoint(state_dict, grid, layout).state_dict
+        try:
+            plugin = convert_checkpoint(state_dict, grid, layout).state_dict
+        except ValueError as error:
+            if layout != OFFICIAL_VITPOSE_MOE:
+                raise
+            # Heads that need --names: describe the backbone only.
+            lines.append(f'{error}')
+            plugin = convert_checkpoint({
+                key: value
+                for key, value in state_dict.items()
+                if key.startswith(BACKBONE_PREFIX)
+            }, layout=layout).state_dict
         lines += _describe_model(plugin)
         if layout != PLUGIN:
             lines.append('convert it with: python -m vitpose_plugin.'
@@ -174,7 +315,9 @@ def build_parser() -> argparse.ArgumentParser:
         help='official ViTPose, MMPose 1.x or MAE -> plugin checkpoint',
         description='Convert an official ViTPose (MMPose 0.x), MMPose 1.x '
         'ViTPose or MAE (facebookresearch, mmpretrain) checkpoint to the '
-        'plugin layout, for load_from, init_cfg or tools/test.py.')
+        'plugin layout, for load_from, init_cfg or tools/test.py. An '
+        'official ViTPose+ (multi-dataset) checkpoint becomes a '
+        'ViTPoseMultiDatasetEstimator one with heads.<name>.*.')
     converter.add_argument('src', help='source checkpoint (path or URL)')
     converter.add_argument('dst', help='output checkpoint')
     converter.add_argument(
@@ -197,7 +340,70 @@ def build_parser() -> argparse.ArgumentParser:
         '--patch-stride', type=int, help='default: the patch size')
     converter.add_argument(
         '--patch-padding', type=int, default=2, help='default: 2')
+    converter.add_argument(
+        '--names',
+        nargs='+',
+        help='official ViTPose+ checkpoints: dataset names of keypoint_head, '
+        'associate_keypoint_heads.0, ... (default: ViTPose++\'s order coco '
+        'aic mpii ap10k apt36k wholebody, checked against the keypoint '
+        'counts)')
     converter.set_defaults(run=convert)
+
+    splitter = commands.add_parser(
+        'split',
+        help='one dataset of a multi-dataset model as a single model',
+        description='Write dataset K of a multi-dataset checkpoint '
+        '(ViTPoseMultiDatasetEstimator, or official ViTPose+) as a '
+        'single-dataset one: expert K appended to every fc2, head K as '
+        'head.*. It loads strictly into a TopdownPoseEstimator with a plain '
+        'ViTPoseBackbone and that head. Datasets are numbered in the order '
+        'of the checkpoint\'s heads (the model\'s dataset order).')
+    splitter.add_argument('src', help='multi-dataset checkpoint')
+    splitter.add_argument('dst', help='output single-dataset checkpoint')
+    which = splitter.add_mutually_exclusive_group(required=True)
+    which.add_argument('--index', type=int, help='dataset index K')
+    which.add_argument('--name', help='dataset name')
+    splitter.add_argument(
+        '--names',
+        nargs='+',
+        help='the datasets in index order: for an official ViTPose+ '
+        'checkpoint the names of keypoint_head, associate_keypoint_heads.0, '
+        '...; for a plugin one, needed only when it lacks some heads and '
+        'its meta has no dataset_names (default: meta, else the heads\' '
+        'order)')
+    splitter.set_defaults(run=split)
+
+    merger = commands.add_parser(
+        'merge',
+        help='a multi-dataset model from a single-dataset one',
+        description='Initialise a multi-dataset model '
+        '(ViTPoseMultiDatasetEstimator) from a single-dataset checkpoint: '
+        'the backbone is shared; with --expert-dims every block\'s fc2 '
+        'keeps its first D - expert_dims outputs and every expert starts '
+        'as a copy of the last expert_dims (the official ViTPose++ '
+        'initialisation); the head is copied to the datasets of --head-to.')
+    merger.add_argument('src', help='single-dataset checkpoint')
+    merger.add_argument('dst', help='output multi-dataset checkpoint')
+    merger.add_argument(
+        '--names',
+        nargs='+',
+        required=True,
+        help='datasets of the multi-dataset model, in its heads\' order')
+    merger.add_argument(
+        '--expert-dims',
+        type=int,
+        default=0,
+        help='outputs of each expert (ViTPose++: 192 for S/B, 256 for L, '
+        '320 for H); default: 0, no experts')
+    merger.add_argument(
+        '--head-to',
+        nargs='+',
+        default=[],
+        metavar='NAME',
+        help='datasets whose head starts as the checkpoint\'s (same '
+        'keypoint count); default: none, every head keeps its '
+        'initialisation')
+    merger.set_defaults(run=merge)
 
     for part, source in (('student', 'ViTPoseTokenDistiller (stage 2)'),
                          ('teacher', 'ViTPoseKnowledgeTokenTuner (stage 1)')):

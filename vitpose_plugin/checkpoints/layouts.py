@@ -9,9 +9,16 @@ Layouts (see ``docs/checkpoints.md``):
 - ``plugin``: this plugin's own (``backbone.*``/``head.*`` of a
   ``TopdownPoseEstimator`` with :class:`ViTPoseBackbone`); every parameter
   the plugin can have is listed in :data:`PLUGIN_KEYS`.
+  A multi-dataset model (``ViTPoseMultiDatasetEstimator``) has one head
+  per dataset, ``heads.<name>.*``, and with ViTPose++ experts
+  ``backbone.blocks.N.mlp.experts.E.*``.
 - ``official_vitpose``: ViTAE-Transformer/ViTPose (MMPose 0.x):
   ``backbone.blocks.N.*``, ``backbone.pos_embed`` (1, N+1, D) with a class
   slot that the official forward adds to every patch, ``keypoint_head.*``.
+- ``official_vitpose_moe``: the official ViTPose+ / multi-task models
+  (``TopDownMoE``): as ``official_vitpose`` plus, with experts,
+  ``backbone.blocks.N.mlp.experts.E.*``; ``keypoint_head.*`` is dataset 0
+  and ``associate_keypoint_heads.I.*`` dataset I+1.
 - ``mmpose_vitpose``: MMPose 1.x (mmpretrain ``VisionTransformer`` with
   ``with_cls_token=False``): ``backbone.layers.N.*``, ``backbone.ln1``,
   ``backbone.pos_embed`` (1, N, D), ``head.*``.
@@ -26,7 +33,7 @@ Layouts (see ``docs/checkpoints.md``):
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from torch import Tensor
 
@@ -37,14 +44,15 @@ Grid = Tuple[int, int]
 
 PLUGIN = 'plugin'
 OFFICIAL_VITPOSE = 'official_vitpose'
+OFFICIAL_VITPOSE_MOE = 'official_vitpose_moe'
 MMPOSE_VITPOSE = 'mmpose_vitpose'
 MAE_FACEBOOK = 'mae_facebook'
 MAE_MMPRETRAIN = 'mae_mmpretrain'
 TOKEN_TUNER = 'token_tuner'
 TOKEN_DISTILLER = 'token_distiller'
 #: Layouts that :func:`convert_checkpoint` turns into the plugin's.
-LAYOUTS = (PLUGIN, OFFICIAL_VITPOSE, MMPOSE_VITPOSE, MAE_FACEBOOK,
-           MAE_MMPRETRAIN)
+LAYOUTS = (PLUGIN, OFFICIAL_VITPOSE, OFFICIAL_VITPOSE_MOE, MMPOSE_VITPOSE,
+           MAE_FACEBOOK, MAE_MMPRETRAIN)
 MAE_LAYOUTS = (MAE_FACEBOOK, MAE_MMPRETRAIN)
 
 #: The knowledge token of a plugin model, and where the distillation runs
@@ -54,6 +62,16 @@ KNOWLEDGE_TOKEN = BACKBONE_PREFIX + 'knowledge_token'
 TUNER_KNOWLEDGE_TOKEN = 'teacher.' + KNOWLEDGE_TOKEN
 DISTILLER_KNOWLEDGE_TOKEN = 'knowledge_token'
 DISTILLER_TOKEN_PROJECTION = 'token_projection.weight'
+#: The head of a single-dataset model, the heads of a multi-dataset one.
+HEAD_PREFIX = 'head.'
+HEADS_PREFIX = 'heads.'
+#: ViTPose++'s datasets in the order of its official checkpoints (dataset
+#: index, ``keypoint_head`` then ``associate_keypoint_heads.0..4``) and
+#: their keypoint counts; the first three are also the order of the
+#: multi-task COCO+AIC+MPII models.
+VITPOSE_PLUS_DATASETS: Tuple[Tuple[str, int], ...] = (
+    ('coco', 17), ('aic', 14), ('mpii', 16), ('ap10k', 17), ('apt36k', 17),
+    ('wholebody', 133))
 
 # Plugin block parameter -> its mmpretrain name.
 _BLOCK_PARAMS = {
@@ -70,18 +88,24 @@ _BLOCK_NAMES = '|'.join(re.escape(name) for name in _BLOCK_PARAMS)
 _HEAD_TENSORS = (rf'deconv_layers\.\d+\.(?:{"|".join(_BN_TENSORS)})'
                  r'|final_layer\.(?:weight|bias)')
 
-#: Every tensor a plugin model can hold, as (regex, what it is). Experts and
-#: per-dataset heads add their rows here.
+_EXPERT_TENSORS = r'mlp\.experts\.\d+\.(?:weight|bias)'
+_DATASET_NAME = r'[^.]+'
+
+#: Every tensor a plugin model can hold, as (regex, what it is).
 PLUGIN_KEYS: Tuple[Tuple[str, str], ...] = (
     (r'backbone\.patch_embed\.proj\.(?:weight|bias)', 'patch embedding'),
     (r'backbone\.pos_embed', 'position embedding (1, rows*cols, D)'),
     (re.escape(KNOWLEDGE_TOKEN), 'knowledge tokens (1, n, D)'),
     (rf'backbone\.blocks\.\d+\.(?:{_BLOCK_NAMES})\.(?:weight|bias)',
      'transformer block'),
+    (rf'backbone\.blocks\.\d+\.{_EXPERT_TENSORS}',
+     'dataset expert E of a block FFN (ViTPose++)'),
     (r'backbone\.blocks\.\d+\.attn\.relative_position_bias_table',
      'relative position bias of a windowed block'),
     (r'backbone\.last_norm\.(?:weight|bias)', 'final norm'),
     (rf'head\.(?:{_HEAD_TENSORS})', 'classic or simple decoder'),
+    (rf'heads\.{_DATASET_NAME}\.(?:{_HEAD_TENSORS})',
+     'decoder of one dataset of a multi-dataset model'),
 )
 #: Backbone parameters (names relative to the backbone) that a pretrained
 #: checkpoint may lack: they start neutral (zero bias tables, fresh tokens).
@@ -124,6 +148,12 @@ _RULES: Dict[str, List[Rule]] = {
     OFFICIAL_VITPOSE:
     _timm_backbone_rules(r'backbone\.', 'last_norm') +
     [(rf'keypoint_head\.({_HEAD_TENSORS})', r'head.\1')],
+    # Heads are renamed to heads.<name>.* first (name_official_heads).
+    OFFICIAL_VITPOSE_MOE:
+    _timm_backbone_rules(r'backbone\.', 'last_norm') + [
+        (rf'(backbone\.blocks\.\d+\.{_EXPERT_TENSORS})', r'\1'),
+        (rf'(heads\.{_DATASET_NAME}\.(?:{_HEAD_TENSORS}))', r'\1'),
+    ],
     MMPOSE_VITPOSE:
     _mmpretrain_backbone_rules() + [(rf'head\.({_HEAD_TENSORS})', r'head.\1')],
     MAE_FACEBOOK:
@@ -142,7 +172,7 @@ class ConvertedCheckpoint:
     Attributes:
         layout (str): The source layout, one of :data:`LAYOUTS`.
         state_dict (dict): Plugin-layout tensors (``backbone.*``,
-            ``head.*``).
+            ``head.*`` or ``heads.<name>.*``).
         dropped (list[str]): Source keys deliberately left out (MAE
             decoder, class and mask tokens).
     """
@@ -210,12 +240,17 @@ def detect_layout(state_dict: Mapping[str, Tensor]) -> str:
     if has('backbone.layers.'):
         return MMPOSE_VITPOSE if has('head.final_layer.') else MAE_MMPRETRAIN
     if has('backbone.blocks.'):
+        if has('associate_keypoint_heads.') or (
+                has('keypoint_head.') and any(map(is_expert_key,
+                                                  state_dict))):
+            return OFFICIAL_VITPOSE_MOE
         return OFFICIAL_VITPOSE if has('keypoint_head.') else PLUGIN
     if has('blocks.') and 'patch_embed.proj.weight' in state_dict:
         return MAE_FACEBOOK
     raise ValueError(
         f'unrecognised checkpoint layout: expected official ViTPose '
-        f'(backbone.blocks.N, keypoint_head.*), MMPose 1.x ViTPose '
+        f'(backbone.blocks.N, keypoint_head.*), official ViTPose+ (also '
+        f'associate_keypoint_heads.*), MMPose 1.x ViTPose '
         f'(backbone.layers.N, head.final_layer), MAE (blocks.N / '
         f'backbone.layers.N) or this plugin\'s layout; the checkpoint has '
         f'{len(state_dict)} tensors: {format_keys(list(state_dict))}')
@@ -255,11 +290,48 @@ def apply_rules(state_dict: Mapping[str, Tensor],
     return converted, dropped
 
 
+def is_expert_key(key: str) -> bool:
+    """Whether ``key`` is a tensor of a ViTPose++ dataset expert."""
+    return re.fullmatch(rf'(?:.*\.)?blocks\.\d+\.{_EXPERT_TENSORS}',
+                        key) is not None
+
+
+def dataset_names(state_dict: Mapping[str, Tensor]) -> List[str]:
+    """The datasets of a multi-dataset plugin state dict, in index order.
+
+    They are the ``<name>`` of its ``heads.<name>.*`` keys in order of
+    first appearance: a state dict keeps the order of the model's ``heads``,
+    which is the dataset index order. Empty for a single-dataset model.
+    """
+    names: Dict[str, None] = {}
+    for key in state_dict:
+        if key.startswith(HEADS_PREFIX):
+            names.setdefault(key.split('.')[1])
+    return list(names)
+
+
+def _expected_head_keys(keys: Set[str], prefix: str) -> Set[str]:
+    """The tensors of a classic or simple decoder under ``prefix``."""
+    expected = {f'{prefix}final_layer.weight', f'{prefix}final_layer.bias'}
+    deconv = prefix + 'deconv_layers.'
+    layer_ids = {
+        int(key[len(deconv):].split('.')[0])
+        for key in keys if key.startswith(deconv)
+    }
+    # Each stage is ConvTranspose2d (index 3i), BN (3i+1), ReLU (3i+2).
+    for stage in range(max(layer_ids, default=-1) // 3 + 1):
+        expected.add(f'{deconv}{3 * stage}.weight')
+        expected.update(f'{deconv}{3 * stage + 1}.{name}'
+                        for name in _BN_TENSORS[:4])
+    return expected
+
+
 def check_plugin_keys(state_dict: Mapping[str, Tensor]) -> None:
     """Check that a converted plugin-layout state dict holds a whole model.
 
     Needs the patch and position embeddings, every tensor of blocks
-    ``0..N-1`` and the final norm; with any ``head.*`` key, the head's
+    ``0..N-1`` (with experts, experts ``0..E-1`` of every block) and the
+    final norm; for ``head.*`` and each ``heads.<name>.*``, the head's
     ``final_layer`` and all tensors of each deconv stage.
 
     Raises:
@@ -270,30 +342,147 @@ def check_plugin_keys(state_dict: Mapping[str, Tensor]) -> None:
         int(k.split('.')[2])
         for k in keys if k.startswith('backbone.blocks.')
     }
+    expert_ids = {int(k.split('.')[5]) for k in keys if is_expert_key(k)}
     expected = {
         'backbone.patch_embed.proj.weight', 'backbone.patch_embed.proj.bias',
         'backbone.pos_embed', 'backbone.last_norm.weight',
         'backbone.last_norm.bias'
     }
     for index in range(max(block_ids, default=-1) + 1):
-        expected.update(f'backbone.blocks.{index}.{name}.{kind}'
-                        for name in _BLOCK_PARAMS
+        block = f'backbone.blocks.{index}'
+        expected.update(f'{block}.{name}.{kind}' for name in _BLOCK_PARAMS
                         for kind in ('weight', 'bias'))
-    if any(key.startswith('head.') for key in keys):
-        expected.update({'head.final_layer.weight', 'head.final_layer.bias'})
-        layer_ids = {
-            int(k.split('.')[2])
-            for k in keys if k.startswith('head.deconv_layers.')
-        }
-        # Each stage is ConvTranspose2d (index 3i), BN (3i+1), ReLU (3i+2).
-        for stage in range(max(layer_ids, default=-1) // 3 + 1):
-            expected.add(f'head.deconv_layers.{3 * stage}.weight')
-            expected.update(f'head.deconv_layers.{3 * stage + 1}.{name}'
-                            for name in _BN_TENSORS[:4])
+        expected.update(f'{block}.mlp.experts.{expert}.{kind}'
+                        for expert in range(max(expert_ids, default=-1) + 1)
+                        for kind in ('weight', 'bias'))
+    prefixes = [HEAD_PREFIX] if any(
+        key.startswith(HEAD_PREFIX) for key in keys) else []
+    prefixes += [f'{HEADS_PREFIX}{name}.' for name in dataset_names(keys)]
+    for prefix in prefixes:
+        expected |= _expected_head_keys(keys, prefix)
     missing = expected - keys
     if missing:
         raise ValueError(f'the checkpoint lacks {len(missing)} tensor(s) the '
                          f'model needs: {format_keys(list(missing))}')
+
+
+def check_dataset_names(names: Sequence[str],
+                        count: Optional[int] = None) -> List[str]:
+    """Validate dataset names: unique, non-empty, without dots.
+
+    Args:
+        names (Sequence[str]): The names, in dataset index order.
+        count (int, optional): How many there must be. Defaults to None.
+
+    Raises:
+        ValueError: naming the offending names.
+    """
+    names = list(names)
+    bad = [name for name in names
+           if not isinstance(name, str) or not name or '.' in name]
+    if bad:
+        raise ValueError(f'dataset names must be non-empty strings without '
+                         f'dots (they name heads.<name>), got {bad}')
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValueError(f'dataset names must be unique, got {names} '
+                         f'({", ".join(repeated)} repeated)')
+    if count is not None and len(names) != count:
+        raise ValueError(f'{len(names)} dataset names {names} for {count} '
+                         f'heads: give one name per head, in dataset order')
+    return names
+
+
+def _official_heads(state_dict: Mapping[str, Tensor]) -> List[StateDict]:
+    """``keypoint_head`` then ``associate_keypoint_heads.0, 1, ...``."""
+    main: StateDict = {}
+    associate: Dict[int, StateDict] = {}
+    for key, value in state_dict.items():
+        if key.startswith('keypoint_head.'):
+            main[key[len('keypoint_head.'):]] = value
+        match = re.match(r'associate_keypoint_heads\.(\d+)\.(.+)', key)
+        if match:
+            associate.setdefault(int(match[1]), {})[match[2]] = value
+    if sorted(associate) != list(range(len(associate))) or (associate
+                                                             and not main):
+        raise ValueError(
+            f'an official ViTPose+ checkpoint has keypoint_head.* (dataset '
+            f'0) and associate_keypoint_heads.0..N-1.* (datasets 1..N); this '
+            f'one has {"a" if main else "no"} keypoint_head and '
+            f'associate_keypoint_heads {sorted(associate)}')
+    return ([main] if main else []) + [associate[i] for i in sorted(associate)]
+
+
+def default_dataset_names(keypoints: Sequence[Optional[int]]) -> List[str]:
+    """ViTPose++'s dataset names for official heads of these keypoint
+    counts (see :data:`VITPOSE_PLUS_DATASETS`).
+
+    Raises:
+        ValueError: the counts do not follow ViTPose++'s order.
+    """
+    known = VITPOSE_PLUS_DATASETS[:len(keypoints)]
+    if len(keypoints) > len(known) or \
+            tuple(keypoints) != tuple(count for _, count in known):
+        order = ', '.join(f'{name} ({count})'
+                          for name, count in VITPOSE_PLUS_DATASETS)
+        raise ValueError(
+            f'the official heads (keypoint_head, associate_keypoint_heads.'
+            f'0, ...) have {list(keypoints)} keypoints, which does not '
+            f'follow ViTPose++\'s dataset order {order}: name their datasets '
+            f'explicitly (--names)')
+    return [name for name, _ in known]
+
+
+def _check_official_fc2(state_dict: Mapping[str, Tensor]) -> None:
+    """Refuse experts next to a full-width ``fc2``: the ``coco.pth`` of the
+    official ``tools/model_split.py`` (expert 0 appended to ``fc2``, the
+    experts and other heads left in)."""
+    fc2 = state_dict.get('backbone.blocks.0.mlp.fc2.weight')
+    norm = state_dict.get('backbone.blocks.0.norm1.weight')
+    if fc2 is None or norm is None or fc2.shape[0] != norm.shape[0] or \
+            not any(map(is_expert_key, state_dict)):
+        return
+    raise ValueError(
+        f'backbone.blocks.0.mlp.fc2 already has all {norm.shape[0]} outputs '
+        f'next to experts: this looks like the dataset-0 file of the '
+        f'official tools/model_split.py, which keeps the experts and heads '
+        f'it has used. Split the original ViTPose+ checkpoint instead: '
+        f'python -m vitpose_plugin.checkpoints split SRC DST --index 0')
+
+
+def name_official_heads(state_dict: Mapping[str, Tensor],
+                        names: Optional[Sequence[str]] = None) -> StateDict:
+    """Rename the official heads of a ViTPose+ / multi-task state dict.
+
+    ``keypoint_head.*`` becomes ``heads.<names[0]>.*`` and
+    ``associate_keypoint_heads.I.*`` ``heads.<names[I+1]>.*``; the other
+    keys are kept.
+
+    Args:
+        state_dict (Mapping): An ``official_vitpose_moe`` state dict.
+        names (Sequence[str], optional): One dataset name per head.
+            Defaults to None: ViTPose++'s order (coco, aic, mpii, ap10k,
+            apt36k, wholebody) when the heads' keypoint counts follow it.
+
+    Raises:
+        ValueError: misnumbered heads, bad or missing names.
+    """
+    heads = _official_heads(state_dict)
+    if names is None:
+        names = default_dataset_names([
+            head['final_layer.weight'].shape[0]
+            if 'final_layer.weight' in head else None for head in heads
+        ])
+    names = check_dataset_names(names, len(heads))
+    renamed = {
+        key: value
+        for key, value in state_dict.items()
+        if not key.startswith(('keypoint_head.', 'associate_keypoint_heads.'))
+    }
+    for name, head in zip(names, heads):
+        renamed.update({f'{HEADS_PREFIX}{name}.{key}': value
+                        for key, value in head.items()})
+    return renamed
 
 
 def fold_class_slot(pos_embed: Tensor) -> Tensor:
@@ -334,13 +523,18 @@ def mae_pos_embed_to_grid(pos_embed: Tensor, grid: Grid) -> Tensor:
     return patches + pos_embed[:, :1]
 
 
-def convert_checkpoint(state_dict: Mapping[str, Tensor],
-                       grid: Optional[Grid] = None,
-                       layout: Optional[str] = None) -> ConvertedCheckpoint:
+def convert_checkpoint(
+        state_dict: Mapping[str, Tensor],
+        grid: Optional[Grid] = None,
+        layout: Optional[str] = None,
+        names: Optional[Sequence[str]] = None) -> ConvertedCheckpoint:
     """Convert any of :data:`LAYOUTS` to the plugin's (auto-detected).
 
     - official ViTPose: ``keypoint_head.*`` becomes ``head.*`` and the
       position embedding's class slot is folded into the patches;
+    - official ViTPose+ / multi-task: the same, with one head per dataset,
+      ``heads.<name>.*`` (see :func:`name_official_heads`); experts keep
+      their names;
     - MMPose 1.x: names only (no class slot);
     - MAE: the encoder only, decoder and tokens dropped, the final norm
       becomes ``last_norm``, the position embedding resized to ``grid``
@@ -353,6 +547,9 @@ def convert_checkpoint(state_dict: Mapping[str, Tensor],
             whose 14x14 embedding must be resized. Defaults to None, which
             is an error for MAE checkpoints.
         layout (str, optional): Force a layout instead of detecting it.
+        names (Sequence[str], optional): Dataset names of the heads of an
+            official ViTPose+ checkpoint, in dataset order. Defaults to None
+            (ViTPose++'s order, see :func:`name_official_heads`).
 
     Returns:
         ConvertedCheckpoint
@@ -372,10 +569,17 @@ def convert_checkpoint(state_dict: Mapping[str, Tensor],
     if layout in MAE_LAYOUTS and grid is None:
         raise ValueError('an MAE checkpoint needs the backbone token grid '
                          '(e.g. (16, 12) for 256x192 inputs)')
+    if layout == OFFICIAL_VITPOSE_MOE:
+        _check_official_fc2(state_dict)
+        state_dict = name_official_heads(state_dict, names)
+    elif names is not None:
+        raise ValueError(f'dataset names apply to official ViTPose+ '
+                         f'checkpoints (keypoint_head, associate_keypoint_'
+                         f'heads.*), not to a {layout} one')
     converted, dropped = apply_rules(state_dict, layout)
     if layout != PLUGIN:
         check_plugin_keys(converted)
-    if layout == OFFICIAL_VITPOSE:
+    if layout in (OFFICIAL_VITPOSE, OFFICIAL_VITPOSE_MOE):
         converted['backbone.pos_embed'] = fold_class_slot(
             converted['backbone.pos_embed'])
     elif layout in MAE_LAYOUTS:
@@ -393,11 +597,12 @@ def strip_prefix(state_dict: Mapping[str, Tensor],
     }
 
 
-def head_kind(state_dict: Mapping[str, Tensor]) -> Optional[str]:
-    """``'classic'``, ``'simple'`` or None (no head) for a plugin state dict.
-    """
-    if any(key.startswith('head.deconv_layers.') for key in state_dict):
+def head_kind(state_dict: Mapping[str, Tensor],
+              prefix: str = HEAD_PREFIX) -> Optional[str]:
+    """``'classic'``, ``'simple'`` or None (no head) for the head under
+    ``prefix`` (default ``'head.'``) of a plugin state dict."""
+    if any(key.startswith(f'{prefix}deconv_layers.') for key in state_dict):
         return 'classic'
-    if 'head.final_layer.weight' in state_dict:
+    if f'{prefix}final_layer.weight' in state_dict:
         return 'simple'
     return None

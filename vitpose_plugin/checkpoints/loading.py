@@ -2,7 +2,7 @@
 (``init_cfg``), a whole model strictly (the distillers), a knowledge token.
 """
 import re
-from typing import Collection, Optional
+from typing import Collection, Dict, Optional, Tuple
 
 from mmengine.logging import print_log
 from torch import Tensor, nn
@@ -10,8 +10,43 @@ from torch import Tensor, nn
 from ..models.layers.patch_embed import pad_patch_kernel
 from .files import MapLocation, read_state_dict
 from .layouts import (BACKBONE_PREFIX, KNOWLEDGE_TOKEN, MAE_LAYOUTS,
-                      OPTIONAL_PRETRAINED_KEYS, TUNER_KNOWLEDGE_TOKEN,
-                      convert_checkpoint, strip_prefix)
+                      OFFICIAL_VITPOSE_MOE, OPTIONAL_PRETRAINED_KEYS,
+                      TUNER_KNOWLEDGE_TOKEN, StateDict, convert_checkpoint,
+                      detect_layout, strip_prefix)
+from .multi_dataset import count_experts, expand_experts
+
+
+def _match_experts(backbone: nn.Module, weights: StateDict,
+                   source: str) -> Tuple[StateDict, str]:
+    """Fit the experts of checkpoint ``weights`` to ``backbone``'s.
+
+    A backbone with experts takes weights without any the official
+    ViTPose++ way (:func:`~.multi_dataset.expand_experts`); weights with
+    experts need as many in the backbone.
+
+    Returns:
+        tuple[dict, str]: The weights and a note for the log ('' if none).
+
+    Raises:
+        ValueError: the numbers of experts differ.
+    """
+    own: Dict[str, Tensor] = backbone.state_dict()
+    model_experts, model_dims = count_experts(own)
+    experts, dims = count_experts(weights)
+    if model_experts and not experts:
+        note = f'; split every fc2 into a shared part and {model_experts} ' \
+            f'experts, each a copy of its last {model_dims} outputs'
+        return expand_experts(weights, model_experts, model_dims), note
+    if experts != model_experts:
+        hint = f'build the backbone with num_experts={experts}, ' \
+            f'expert_dims={dims}'
+        if not model_experts:
+            hint += ', or write one dataset\'s model first: python -m ' \
+                'vitpose_plugin.checkpoints split SRC DST --index K'
+        raise ValueError(f'{source} has {experts} dataset experts per block '
+                         f'but {type(backbone).__name__} has '
+                         f'{model_experts}: {hint}')
+    return weights, ''
 
 
 def load_backbone(backbone: nn.Module,
@@ -23,9 +58,13 @@ def load_backbone(backbone: nn.Module,
     its layout.
 
     MAE checkpoints have their position embedding resized to the backbone's
-    grid the official ViTPose way; ViTPose checkpoints (official, MMPose 1.x,
-    this plugin) contribute their backbone; a 14x14 patch kernel is
-    zero-padded into a 16x16 one (ViTPose-H). Every backbone tensor must be
+    grid the official ViTPose way; ViTPose checkpoints (official, ViTPose+,
+    MMPose 1.x, this plugin, single- or multi-dataset) contribute their
+    backbone; a 14x14 patch kernel is zero-padded into a 16x16 one
+    (ViTPose-H). A backbone with dataset experts (ViTPose++) takes a
+    checkpoint with as many experts, or one without any: every expert then
+    starts as the last ``expert_dims`` outputs of ``fc2``, as in the
+    official ViTPose++ initialisation. Every backbone tensor must be
     present and of the right shape, except those of
     :data:`~.layouts.OPTIONAL_PRETRAINED_KEYS` when the checkpoint has
     none (they keep their neutral initial value).
@@ -51,11 +90,21 @@ def load_backbone(backbone: nn.Module,
         if not state_dict:
             raise ValueError(f'{config_key}: no key of {checkpoint} starts '
                              f'with {prefix!r}')
-    result = convert_checkpoint(state_dict, backbone.grid_size)
+    layout = detect_layout(state_dict)
+    if layout == OFFICIAL_VITPOSE_MOE:
+        # Only the backbone is used: the heads need no dataset names.
+        state_dict = {
+            key: value
+            for key, value in state_dict.items()
+            if key.startswith(BACKBONE_PREFIX)
+        }
+    result = convert_checkpoint(state_dict, backbone.grid_size, layout)
     weights = strip_prefix(result.state_dict, BACKBONE_PREFIX)
     if not weights:
         raise ValueError(f'{config_key}: {checkpoint} ({result.layout} '
                          f'layout) has no backbone weights')
+    weights, experts_note = _match_experts(
+        backbone, weights, f'{config_key}: {checkpoint}')
     kernel = weights.get('patch_embed.proj.weight')
     model_kernel = backbone.patch_embed.proj.weight
     padded = kernel is not None and kernel.shape[-2:] != model_kernel.shape[
@@ -88,6 +137,7 @@ def load_backbone(backbone: nn.Module,
     detail = ' (position embedding resized to the backbone grid ' \
         f'{backbone.grid_size[0]}x{backbone.grid_size[1]})' \
         if result.layout in MAE_LAYOUTS else ''
+    detail += experts_note
     if kept:
         detail += f'; {len(kept)} tensor(s) not in the checkpoint keep ' \
             f'their initial value: {sorted(kept)[:4]}'
