@@ -1,10 +1,14 @@
 import pytest
-from mmpose.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
+from mmpose.registry import (DATASETS, EVALUATORS, MODELS,
+                             OPTIM_WRAPPER_CONSTRUCTORS, RUNNERS)
 
 import vitpose_plugin
-from vitpose_plugin.engine import ViTPoseLayerDecayConstructor
+from vitpose_plugin.datasets import ViTPoseDatasetMixture
+from vitpose_plugin.engine import ViTPoseLayerDecayConstructor, ViTPoseRunner
+from vitpose_plugin.evaluation import ViTPoseMultiDatasetEvaluator
 from vitpose_plugin.models import (ViTPoseBackbone, ViTPoseClassicHead,
                                    ViTPoseKnowledgeTokenTuner,
+                                   ViTPoseMultiDatasetEstimator,
                                    ViTPoseSimpleHead, ViTPoseTokenDistiller)
 
 
@@ -14,10 +18,20 @@ from vitpose_plugin.models import (ViTPoseBackbone, ViTPoseClassicHead,
     ('ViTPoseSimpleHead', ViTPoseSimpleHead),
     ('ViTPoseKnowledgeTokenTuner', ViTPoseKnowledgeTokenTuner),
     ('ViTPoseTokenDistiller', ViTPoseTokenDistiller),
+    ('ViTPoseMultiDatasetEstimator', ViTPoseMultiDatasetEstimator),
 ])
 def test_models_registered_in_mmpose(name, cls):
     assert MODELS.get(name) is cls
     assert MODELS.module_dict[name].__module__.startswith('vitpose_plugin')
+
+
+@pytest.mark.parametrize('registry, cls', [
+    (DATASETS, ViTPoseDatasetMixture),
+    (EVALUATORS, ViTPoseMultiDatasetEvaluator),
+    (RUNNERS, ViTPoseRunner),
+])
+def test_engine_components_registered_in_mmpose(registry, cls):
+    assert registry.get(cls.__name__) is cls
 
 
 def test_constructor_registered_in_mmpose():
@@ -33,7 +47,8 @@ def test_names_do_not_shadow_mmpose_components():
             if cls.__module__.startswith('vitpose_plugin')]
     assert set(ours) == {'ViTPoseBackbone', 'ViTPoseClassicHead',
                          'ViTPoseSimpleHead', 'ViTPoseKnowledgeTokenTuner',
-                         'ViTPoseTokenDistiller'}
+                         'ViTPoseTokenDistiller',
+                         'ViTPoseMultiDatasetEstimator'}
 
 
 def test_version():
