@@ -1,9 +1,12 @@
 """ViTPose for MMPose.
 
 Importing this package registers its components into MMPose's registries:
-``ViTPoseBackbone``, ``ViTPoseClassicHead``, ``ViTPoseSimpleHead`` and the
+``ViTPoseBackbone``, ``ViTPoseClassicHead``, ``ViTPoseSimpleHead``, the
 distillation algorithms ``ViTPoseKnowledgeTokenTuner`` and
-``ViTPoseTokenDistiller`` (``mmpose.registry.MODELS``),
+``ViTPoseTokenDistiller`` and ``ViTPoseMultiDatasetEstimator``
+(``mmpose.registry.MODELS``), ``ViTPoseDatasetMixture``
+(``mmpose.registry.DATASETS``), ``ViTPoseMultiDatasetEvaluator``
+(``mmpose.registry.EVALUATORS``),
 ``ViTPoseLayerDecayConstructor``
 (``mmpose.registry.OPTIM_WRAPPER_CONSTRUCTORS``), ``SyntheticCocoDataset``
 (``mmpose.registry.DATASETS``), ``TorchRuntimeHook``
