@@ -3,6 +3,7 @@ import os
 import os.path as osp
 from typing import Optional
 
+import mmpose
 from mmpose.datasets import CocoDataset
 from mmpose.registry import DATASETS
 
@@ -30,6 +31,29 @@ def resolve_cache_root(cache_root: Optional[str] = None) -> str:
     return cache_root
 
 
+def keypoint_set_metainfo(keypoint_set: str) -> Optional[dict]:
+    """MMPose's metainfo file of a keypoint set (names, flip pairs, OKS
+    sigmas): ``{'from_file': .../aic.py}``; None for ``'coco'`` (the
+    class's own COCO metainfo).
+
+    Raises:
+        FileNotFoundError: neither an installed MMPose (``.mim/configs``)
+            nor a source checkout of it holds the file.
+    """
+    if keypoint_set == 'coco':
+        return None
+    package = osp.dirname(mmpose.__file__)
+    relative = osp.join('configs', '_base_', 'datasets', f'{keypoint_set}.py')
+    for path in (osp.join(package, '.mim', relative),
+                 osp.join(osp.dirname(package), relative)):
+        if osp.isfile(path):
+            return dict(from_file=path)
+    raise FileNotFoundError(
+        f"MMPose's metainfo file of keypoint_set={keypoint_set!r} "
+        f'({relative}) is neither under {package}/.mim nor in a source '
+        "checkout; pass the dataset's `metainfo` explicitly")
+
+
 @DATASETS.register_module()
 class SyntheticCocoDataset(CocoDataset):
     """``CocoDataset`` over synthetic figures, generated on first use.
@@ -48,6 +72,10 @@ class SyntheticCocoDataset(CocoDataset):
             user's cache directory).
         name (str): Readable prefix of the split's directory.
             Defaults to ``'split'``.
+        keypoint_set (str): The figures' labels: ``'coco'`` (17),
+            ``'aic'`` (14) or ``'mpii'`` (16); the metainfo (names, flip
+            pairs, OKS sigmas) is then MMPose's file of that dataset unless
+            ``metainfo`` is given. Defaults to ``'coco'``.
         **kwargs: Passed to ``CocoDataset``; ``ann_file``, ``data_root`` and
             ``data_prefix`` are set here and may not be given.
     """
@@ -56,12 +84,22 @@ class SyntheticCocoDataset(CocoDataset):
                  generator: Optional[dict] = None,
                  cache_root: Optional[str] = None,
                  name: str = 'split',
+                 keypoint_set: str = 'coco',
                  **kwargs) -> None:
         given = {'ann_file', 'data_root', 'data_prefix'} & set(kwargs)
         if given:
             raise TypeError(f'{type(self).__name__} sets {sorted(given)} '
                             'itself; choose the data with `generator`')
-        self.params = SyntheticPoseParams(**(generator or {}))
+        generator = dict(generator or {})
+        if 'keypoint_set' in generator:
+            raise TypeError(
+                f"{type(self).__name__} takes keypoint_set as its own "
+                f"argument (it also picks the metainfo); move it out of "
+                f"`generator`")
+        self.params = SyntheticPoseParams(
+            **generator, keypoint_set=keypoint_set)
+        if kwargs.get('metainfo') is None:
+            kwargs['metainfo'] = keypoint_set_metainfo(keypoint_set)
         self.dataset_dir = ensure_synthetic_coco(
             resolve_cache_root(cache_root), self.params, name)
         super().__init__(

@@ -6,6 +6,11 @@ borders, partly hidden by occluders, on a cluttered, noisy background. The
 annotations are a COCO keypoint file that ``xtcocotools``, MMPose's
 ``CocoDataset`` and ``CocoMetric`` read unchanged.
 
+The same figures can be labelled with other keypoint sets
+(``keypoint_set``): ``'aic'`` (AI Challenger's 14, with head top and neck)
+and ``'mpii'`` (MPII's 16, with pelvis, thorax, upper neck and head top),
+derived from the drawn skeleton; the images do not change.
+
 Figures face the camera (a drawn face tells front from back), so a person's
 left side is on the image's right up to the figure's rotation: left and right
 are learnable, as they are for real people.
@@ -39,6 +44,36 @@ COCO_SKELETON = (
     (6, 7), (6, 8), (7, 9), (8, 10), (9, 11), (2, 3), (1, 2), (1, 3), (2, 4),
     (3, 5), (4, 6), (5, 7))
 NUM_KEYPOINTS = len(KEYPOINT_NAMES)
+#: AI Challenger's keypoints, in its order (mmpose's aic.py).
+AIC_KEYPOINT_NAMES = (
+    'right_shoulder', 'right_elbow', 'right_wrist', 'left_shoulder',
+    'left_elbow', 'left_wrist', 'right_hip', 'right_knee', 'right_ankle',
+    'left_hip', 'left_knee', 'left_ankle', 'head_top', 'neck')
+#: MPII's keypoints, in its order (mmpose's mpii.py).
+MPII_KEYPOINT_NAMES = (
+    'right_ankle', 'right_knee', 'right_hip', 'left_hip', 'left_knee',
+    'left_ankle', 'pelvis', 'thorax', 'upper_neck', 'head_top',
+    'right_wrist', 'right_elbow', 'right_shoulder', 'left_shoulder',
+    'left_elbow', 'left_wrist')
+#: Keypoint set -> keypoint names, in the annotation order.
+KEYPOINT_SETS = dict(coco=KEYPOINT_NAMES, aic=AIC_KEYPOINT_NAMES,
+                     mpii=MPII_KEYPOINT_NAMES)
+#: Skeletons of the other sets (1-based), as in mmpose's metainfo files.
+SKELETONS = dict(
+    coco=COCO_SKELETON,
+    aic=((3, 2), (2, 1), (1, 14), (14, 4), (4, 5), (5, 6), (9, 8), (8, 7),
+         (7, 10), (10, 11), (11, 12), (13, 14), (1, 7), (4, 10)),
+    mpii=((1, 2), (2, 3), (3, 7), (7, 4), (4, 5), (5, 6), (7, 8), (8, 9),
+          (9, 10), (9, 13), (13, 12), (12, 11), (9, 14), (14, 15),
+          (15, 16)))
+#: Where the head-top keypoint sits: this fraction of the head radius above
+#: the head's centre (inside the drawn disc, so it is visible when the head
+#: is on top).
+HEAD_TOP_RADII = 0.9
+#: Where the upper-neck keypoint sits: this many head radii from the head's
+#: centre towards the shoulders' midpoint, on the drawn neck just below the
+#: head.
+UPPER_NECK_RADII = 1.15
 
 # Body parts, drawn as separate shapes. A keypoint is visible (flag 2) when
 # the topmost shape at its pixel is one of its own person's parts listed for
@@ -84,6 +119,11 @@ class SyntheticPoseParams:
         min_keypoints_in_image (int): Figures are placed so that at least
             this many keypoints fall inside the image. Defaults to 8.
         jpeg_quality (int): Defaults to 90.
+        keypoint_set (str): Labels: ``'coco'`` (17), ``'aic'`` (14) or
+            ``'mpii'`` (16), see :data:`KEYPOINT_SETS`. The images are the
+            same for every set. Defaults to ``'coco'`` (which leaves the
+            cache key and the annotation file as they were before the
+            option existed).
     """
 
     seed: int = 0
@@ -97,22 +137,39 @@ class SyntheticPoseParams:
     occluder_prob: float = 0.3
     min_keypoints_in_image: int = 8
     jpeg_quality: int = 90
+    keypoint_set: str = 'coco'
+
+    def __post_init__(self) -> None:
+        if self.keypoint_set not in KEYPOINT_SETS:
+            raise ValueError(
+                f'keypoint_set={self.keypoint_set!r}; choose one of '
+                f'{sorted(KEYPOINT_SETS)}')
+
+    def as_dict(self) -> dict:
+        """The fields, without ``keypoint_set`` when it is ``'coco'`` (so
+        COCO splits keep the cache key and bytes they had before)."""
+        fields = asdict(self)
+        if self.keypoint_set == 'coco':
+            del fields['keypoint_set']
+        return fields
 
     def cache_key(self) -> str:
         """``v<version>-<hash of the parameters>``, a directory name."""
-        text = json.dumps(asdict(self), sort_keys=True)
+        text = json.dumps(self.as_dict(), sort_keys=True)
         digest = hashlib.sha1(text.encode()).hexdigest()[:10]
         return f'v{GENERATOR_VERSION}-{digest}'
 
 
 @dataclass
 class Figure:
-    """One person: keypoints (17, 2) in image pixels and how to draw it."""
+    """One person: COCO keypoints (17, 2) in image pixels and how to draw
+    it; ``head_up`` is the head's unit upward direction in the image."""
 
     keypoints: np.ndarray
     height: float
     head_center: np.ndarray
     head_radius: float
+    head_up: np.ndarray
     hidden_ear: int  # keypoint index of an ear turned behind the head, or -1
     thickness: Dict[int, float]
     skin: Tuple[int, int, int]
@@ -203,6 +260,7 @@ def sample_figure(rng: np.random.Generator, height: float,
     to_image = height * np.array([[cos, -sin], [sin, cos]])
     kpts = kpts @ to_image.T + pelvis
     head_center = head_center @ to_image.T + pelvis
+    head_up = head_up @ to_image.T / height
 
     limb_width = rng.uniform(0.8, 1.25)  # thin to stocky
     thickness = {
@@ -214,7 +272,8 @@ def sample_figure(rng: np.random.Generator, height: float,
     }
     thickness = {part: value * limb_width * height
                  for part, value in thickness.items()}
-    return Figure(kpts, height, head_center, head_radius * height, hidden_ear,
+    return Figure(kpts, height, head_center, head_radius * height, head_up,
+                  hidden_ear,
                   thickness, _skin_colour(rng), _random_colour(rng),
                   _random_colour(rng), _random_colour(rng, (0, 80)))
 
@@ -381,6 +440,56 @@ def _draw_occluder(canvas: _Canvas, rng: np.random.Generator,
     canvas.part_ids[covered] = OCCLUDER_ID
 
 
+def figure_keypoints(figure: Figure, keypoint_set: str = 'coco'
+                     ) -> Tuple[np.ndarray, Tuple[Tuple[int, ...], ...],
+                                int]:
+    """A figure's keypoints in one labelling.
+
+    Points of the other sets are COCO points by name or derived from the
+    drawing: ``pelvis`` the hips' midpoint, ``thorax`` the shoulders'
+    midpoint (where the drawn neck starts), ``upper_neck`` on the neck
+    :data:`UPPER_NECK_RADII` head radii below the head's centre, AIC's
+    ``neck`` halfway between thorax and upper neck, ``head_top``
+    :data:`HEAD_TOP_RADII` head radii above the head's centre.
+
+    Args:
+        figure (Figure): A sampled figure.
+        keypoint_set (str): A key of :data:`KEYPOINT_SETS`.
+            Defaults to ``'coco'``.
+
+    Returns:
+        tuple: points (K, 2) in image pixels, for each point the body parts
+        that make it visible when on top, and the index of an ear turned
+        behind the head (-1 if none or not in the set).
+    """
+    if keypoint_set == 'coco':
+        return figure.keypoints, KEYPOINT_PARTS, figure.hidden_ear
+    kpts = figure.keypoints
+    thorax = (kpts[5] + kpts[6]) / 2
+    to_thorax = thorax - figure.head_center
+    to_thorax /= max(np.linalg.norm(to_thorax), 1e-6)
+    upper_neck = figure.head_center + (
+        UPPER_NECK_RADII * figure.head_radius * to_thorax)
+    derived = dict(
+        pelvis=((kpts[11] + kpts[12]) / 2, (TORSO, )),
+        thorax=(thorax, (TORSO, NECK)),
+        upper_neck=(upper_neck, (NECK, HEAD)),
+        neck=((thorax + upper_neck) / 2, (NECK, TORSO)),
+        head_top=(figure.head_center +
+                  HEAD_TOP_RADII * figure.head_radius * figure.head_up,
+                  (HEAD, )))
+    points, parts = [], []
+    for name in KEYPOINT_SETS[keypoint_set]:
+        if name in derived:
+            point, part = derived[name]
+        else:
+            index = KEYPOINT_NAMES.index(name)
+            point, part = kpts[index], KEYPOINT_PARTS[index]
+        points.append(point)
+        parts.append(part)
+    return np.stack(points), tuple(parts), -1
+
+
 def render_image(rng: np.random.Generator, params: SyntheticPoseParams
                  ) -> Tuple[np.ndarray, List[dict]]:
     """Render one image and its person annotations.
@@ -431,7 +540,8 @@ def render_image(rng: np.random.Generator, params: SyntheticPoseParams
         image = cv2.GaussianBlur(image, (3, 3), 0)
 
     annotations = [
-        _annotate(figure, index, silhouette, canvas.part_ids)
+        _annotate(figure, index, silhouette, canvas.part_ids,
+                  params.keypoint_set)
         for index, (figure, silhouette) in enumerate(
             zip(figures, silhouettes))
     ]
@@ -444,7 +554,7 @@ def _inside(points: np.ndarray, width: int, height: int) -> np.ndarray:
 
 
 def _annotate(figure: Figure, person_index: int, silhouette: np.ndarray,
-              part_ids: np.ndarray) -> dict:
+              part_ids: np.ndarray, keypoint_set: str = 'coco') -> dict:
     """COCO annotation of a drawn figure: flags 0 outside the image, 2 where
     one of the keypoint's own parts is on top, 1 where something covers it.
 
@@ -456,17 +566,17 @@ def _annotate(figure: Figure, person_index: int, silhouette: np.ndarray,
     silhouette would make OKS stricter than COCO's for the same person size.
     """
     height, width = part_ids.shape
-    kpts = figure.keypoints
+    kpts, keypoint_parts, hidden_ear = figure_keypoints(figure, keypoint_set)
     inside = _inside(kpts, width, height)
     pixels = np.clip(np.round(kpts).astype(int), 0, [width - 1, height - 1])
     top = part_ids[pixels[:, 1], pixels[:, 0]].astype(int)
     base = person_index * PARTS_PER_PERSON + 1
     own = np.array([
-        any(top[k] == base + part for part in KEYPOINT_PARTS[k])
-        for k in range(NUM_KEYPOINTS)
+        any(top[k] == base + part for part in keypoint_parts[k])
+        for k in range(len(kpts))
     ])
-    if figure.hidden_ear >= 0:  # turned behind the head
-        own[figure.hidden_ear] = False
+    if hidden_ear >= 0:  # turned behind the head
+        own[hidden_ear] = False
     visibility = np.where(inside, np.where(own, 2, 1), 0)
     coords = np.where(inside[:, None], kpts, 0.)
 
@@ -520,12 +630,15 @@ def generate_synthetic_coco(out_dir: str,
             annotations.append(annotation)
     coco = dict(
         info=dict(description='synthetic human-like figures',
-                  version=params.cache_key(), params=asdict(params)),
+                  version=params.cache_key(), params=params.as_dict()),
         images=images,
         annotations=annotations,
         categories=[dict(id=1, name='person', supercategory='person',
-                         keypoints=list(KEYPOINT_NAMES),
-                         skeleton=[list(pair) for pair in COCO_SKELETON])])
+                         keypoints=list(KEYPOINT_SETS[params.keypoint_set]),
+                         skeleton=[
+                             list(pair)
+                             for pair in SKELETONS[params.keypoint_set]
+                         ])])
     ann_file = osp.join(out_dir, 'annotations.json')
     with open(ann_file, 'w') as f:
         json.dump(coco, f)
