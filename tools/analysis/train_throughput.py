@@ -1,0 +1,740 @@
+"""Training throughput of this project's config and MMPose 1.x's, side by
+side in one process (issue 12): data loader alone, the input pipeline on one
+core, ``train_step`` alone on a cached batch, host-device traffic per step,
+and end-to-end training images/s.
+
+Both sides train on the shipped COCO sample (``data/sample_coco``: every
+person instance with keypoints, cycled), with their backbone's pretrained
+initialisation switched off and the same ``--batch``; ``--arch`` gives both
+backbones the same smaller size so that CPU runs are feasible. Timed runs
+alternate between the sides (A B A B ...) and report medians; the ratio is
+plugin / MMPose 1.x (> 1: the plugin is faster, or makes more calls).
+
+Examples::
+
+    python tools/analysis/train_throughput.py
+    python tools/analysis/train_throughput.py --device cpu --arch 192 4 3 \\
+        --batch 32 --workers 1 --samples 256 --iters 12 --json out.json
+    python tools/analysis/train_throughput.py --device cuda --amp --workers 8
+"""
+import argparse
+import copy
+import json
+import math
+import os
+import os.path as osp
+import platform
+import random
+import statistics
+import subprocess
+import tempfile
+import time
+import warnings
+from collections import Counter
+from contextlib import contextmanager
+from functools import partial
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence
+
+import cv2
+import numpy as np
+import torch
+from mmengine.config import Config, ConfigDict, DictAction
+from mmengine.hooks import Hook
+from mmengine.optim import build_optim_wrapper
+from mmengine.registry import FUNCTIONS, init_default_scope
+from mmengine.runner import Runner
+from torch import Tensor
+from torch.overrides import TorchFunctionMode
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+PLUGIN_CONFIG = osp.join(
+    ROOT, 'configs', 'body_2d_keypoint', 'topdown_heatmap', 'coco',
+    'td-hm_ViTPose-base_8xb64-210e_coco-256x192.py')
+MMPOSE_CONFIG = ('mmpose::body_2d_keypoint/topdown_heatmap/coco/'
+                 'td-hm_ViTPose-base_8xb64-210e_coco-256x192.py')
+SAMPLE_ROOT = osp.join(ROOT, 'data', 'sample_coco') + '/'
+SIDES = ('plugin', 'mmpose')
+FIGURES = ('pipeline', 'loader', 'step', 'traffic', 'e2e')
+
+
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('config', nargs='?', default=PLUGIN_CONFIG,
+                        help='this project\'s train config (plugin side)')
+    parser.add_argument('--mmpose-config', default=MMPOSE_CONFIG,
+                        help='MMPose 1.x\'s config (mmpose:: prefix or path)')
+    parser.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
+    parser.add_argument('--batch', type=int, default=64,
+                        help='samples per batch, both sides')
+    parser.add_argument('--workers', type=int, default=4,
+                        help='data loader workers (0: the main process)')
+    parser.add_argument('--samples', type=int, default=1024,
+                        help='samples per loader / pipeline run')
+    parser.add_argument('--iters', type=int, default=50,
+                        help='end-to-end training iterations per run')
+    parser.add_argument('--warmup', type=int, default=5,
+                        help='end-to-end iterations left out of the rate')
+    parser.add_argument('--step-iters', type=int, default=5,
+                        help='timed train_step calls per round')
+    parser.add_argument('--rounds', type=int, default=3,
+                        help='alternating timed rounds per side (medians)')
+    parser.add_argument('--e2e-rounds', type=int, default=1,
+                        help='alternating end-to-end runs per side')
+    parser.add_argument('--arch', type=int, nargs=3,
+                        metavar=('EMBED', 'DEPTH', 'HEADS'),
+                        help='backbone size for both sides (MLP ratio 4), '
+                        'e.g. 192 4 3; default: the configs\' own')
+    parser.add_argument('--amp', action='store_true',
+                        help='the optim wrappers tools/train.py --amp uses')
+    parser.add_argument('--skip', nargs='+', default=[], choices=FIGURES,
+                        help='figures not to measure')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='config overrides for the plugin side')
+    parser.add_argument('--mmpose-cfg-options', nargs='+', action=DictAction,
+                        help='config overrides for the MMPose side')
+    parser.add_argument('--json', help='also write the results here')
+    args = parser.parse_args(argv)
+    if args.batch < 1 or args.samples < 1 or args.rounds < 1 \
+            or args.step_iters < 1 or args.e2e_rounds < 1 or args.workers < 0:
+        parser.error('--batch, --samples, --rounds, --step-iters and '
+                     '--e2e-rounds must be positive, --workers >= 0')
+    if 'e2e' not in args.skip and not 0 <= args.warmup < args.iters:
+        parser.error(f'--warmup must be in [0, --iters); got --warmup '
+                     f'{args.warmup} --iters {args.iters}')
+    if args.device == 'cuda' and not torch.cuda.is_available():
+        parser.error('--device cuda: no CUDA device is available')
+    return args
+
+
+# --------------------------------------------------------------- traffic
+
+
+def _is_device(value: Any) -> bool:
+    return isinstance(value, (torch.device, str)) or (
+        isinstance(value, int) and not isinstance(value, bool))
+
+
+def _on_host(value: Any) -> bool:
+    """Whether ``value`` lives in host memory (non-tensors do)."""
+    return not isinstance(value, Tensor) or value.device.type == 'cpu'
+
+
+def _bool_index(index: Any) -> bool:
+    if isinstance(index, Tensor):
+        return index.dtype == torch.bool
+    if isinstance(index, (tuple, list)):
+        return any(_bool_index(i) for i in index)
+    return False
+
+
+class HostDeviceTrafficCounter(TorchFunctionMode):
+    """Counts host-to-device transfers and host-device synchronisations
+    made through PyTorch calls while the mode is active.
+
+    Transfers: ``Tensor.to``, ``Tensor.cuda``, ``torch.tensor`` and
+    ``torch.as_tensor`` calls that name a target device (a device, a device
+    string or ordinal, a ``device=`` argument, or a tensor whose device
+    ``.to`` copies to) on a host-side source, and ``Tensor.copy_`` from a
+    host tensor into a tensor on another device. With ``device='cpu'`` there
+    is no accelerator: every call that names a device is counted, so on CPU
+    this is the number of transfer calls that would cross to an accelerator;
+    no-op moves are included (``copy_`` never crosses on CPU).
+
+    Synchronisations: calls that need the value on the host -- ``item``,
+    ``tolist``, ``numpy``, ``__array__``, ``cpu``, ``to`` a host device,
+    ``__bool__``, ``__float__``, ``__int__``, ``__index__``,
+    ``__complex__``, ``__format__``, ``nonzero``, ``argwhere``, one-argument
+    ``where``, ``masked_select``, ``unique`` and indexing with a boolean
+    tensor (``__getitem__[bool]``). Each of these reaches
+    ``__torch_function__`` (checked by ``tests/tools/
+    test_train_throughput.py``). On an accelerator only calls on tensors
+    that live there are counted; on CPU all of them (the calls that would
+    synchronise).
+
+    Calls made by a counted call itself are not seen (the mode is off
+    inside a handler), so each Python-level call counts once.
+
+    Example::
+
+        with HostDeviceTrafficCounter('cpu') as traffic:
+            model.train_step(batch, optim_wrapper)
+        print(traffic.transfers, traffic.syncs)
+    """
+
+    SYNC_NAMES = frozenset({
+        'item', 'tolist', 'numpy', '__array__', 'cpu', '__bool__',
+        '__float__', '__int__', '__index__', '__complex__', '__format__',
+        'nonzero', 'argwhere', 'masked_select', 'unique'
+    })
+
+    def __init__(self, device: str = 'cpu') -> None:
+        super().__init__()
+        self.accelerator = torch.device(device).type != 'cpu'
+        self.transfers: Counter = Counter()
+        self.syncs: Counter = Counter()
+
+    def __torch_function__(self, func: Callable, types: Any,
+                           args: tuple = (), kwargs: Optional[dict] = None):
+        kwargs = kwargs or {}
+        try:
+            self._classify(getattr(func, '__name__', ''), args, kwargs)
+        except Exception:  # never let counting break the counted code
+            pass
+        return func(*args, **kwargs)
+
+    def _counts_on(self, tensor: Any) -> bool:
+        """Sync calls count on accelerator tensors, or everywhere on CPU."""
+        return not self.accelerator or not _on_host(tensor)
+
+    def _transfer(self, name: str, source: Any, target: Any) -> None:
+        if target is None:
+            return
+        if isinstance(target, Tensor):
+            target = target.device
+        target = torch.device(target) if not isinstance(target, int) \
+            else torch.device('cuda', target)
+        if not self.accelerator:
+            self.transfers[name] += 1
+        elif _on_host(source) and target.type != 'cpu':
+            self.transfers[name] += 1
+        elif not _on_host(source) and target.type == 'cpu':
+            self.syncs[f'{name}(cpu)'] += 1
+
+    def _classify(self, name: str, args: tuple, kwargs: dict) -> None:
+        first = args[0] if args else None
+        if name == 'to':
+            target = kwargs.get('device', kwargs.get('other'))
+            for value in args[1:]:
+                if isinstance(value, Tensor) or _is_device(value):
+                    target = value
+                    break
+            self._transfer('to', first, target)
+        elif name == 'cuda':
+            target = kwargs.get('device', args[1] if len(args) > 1 else None)
+            self._transfer('cuda', first, 'cuda' if target is None
+                           else target)
+        elif name in ('tensor', 'as_tensor'):
+            target = kwargs.get('device')
+            if target is None and name == 'as_tensor' and len(args) > 2:
+                target = args[2]
+            self._transfer(name, first, target)
+        elif name == 'copy_':
+            source = args[1] if len(args) > 1 else kwargs.get('src')
+            if isinstance(first, Tensor) and isinstance(source, Tensor) \
+                    and source.device != first.device and _on_host(source):
+                self.transfers['copy_'] += 1
+        elif name == 'where':
+            if len(args) + len(kwargs) == 1 and self._counts_on(first):
+                self.syncs['where(cond)'] += 1
+        elif name == '__getitem__':
+            if len(args) > 1 and _bool_index(args[1]) \
+                    and self._counts_on(first):
+                self.syncs['__getitem__[bool]'] += 1
+        elif name in self.SYNC_NAMES and self._counts_on(first):
+            self.syncs[name] += 1
+
+    @property
+    def total_transfers(self) -> int:
+        return sum(self.transfers.values())
+
+    @property
+    def total_syncs(self) -> int:
+        return sum(self.syncs.values())
+
+
+@contextmanager
+def cuda_sync_warnings() -> Iterator[List[warnings.WarningMessage]]:
+    """Records CUDA's own synchronisation warnings
+    (``torch.cuda.set_sync_debug_mode('warn')``)."""
+    previous = torch.cuda.get_sync_debug_mode()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        torch.cuda.set_sync_debug_mode('warn')
+        try:
+            yield caught
+        finally:
+            torch.cuda.set_sync_debug_mode(previous)
+
+
+# --------------------------------------------------------------- configs
+
+
+def sample_dataset(dataset: dict) -> dict:
+    """``dataset`` pointed at the shipped COCO sample."""
+    dataset = copy.deepcopy(dataset)
+    dataset.update(data_root=SAMPLE_ROOT, ann_file='test_coco.json',
+                   data_prefix=dict(img=''))
+    dataset.pop('bbox_file', None)
+    return dataset
+
+
+def apply_arch(cfg: Config, arch: Sequence[int]) -> None:
+    """Give the backbone ``embed, depth, heads`` (MLP ratio 4) and make the
+    head and the layer-decay depth follow."""
+    embed, depth, heads = arch
+    backbone = cfg.model.backbone
+    kind = str(backbone.get('type', ''))
+    if kind.endswith('VisionTransformer'):  # mmpretrain's, as MMPose uses
+        backbone.arch = dict(embed_dims=embed, num_layers=depth,
+                             num_heads=heads, feedforward_channels=4 * embed)
+    elif kind.startswith('ViTPose'):
+        backbone.arch = dict(embed_dims=embed, depth=depth, num_heads=heads,
+                             mlp_ratio=4)
+    else:
+        raise ValueError(f'--arch: unknown backbone type {kind!r} (expected '
+                         f'ViTPoseBackbone or mmpretrain.VisionTransformer)')
+    if 'head' in cfg.model and 'in_channels' in cfg.model.head:
+        cfg.model.head.in_channels = embed
+    paramwise = cfg.optim_wrapper.get('paramwise_cfg') or {}
+    if 'num_layers' in paramwise:
+        paramwise['num_layers'] = depth
+
+
+def amp_optim_wrapper(cfg: Config, side: str) -> None:
+    """The optim wrapper ``tools/train.py --amp`` gives each side.
+
+    MMPose's tools/train.py (and this project's today): ``AmpOptimWrapper``
+    with dynamic loss scaling in place of ``OptimWrapper``. A plugin config
+    that already names an AMP wrapper keeps it.
+    """
+    wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+    if side == 'plugin' and 'Amp' in str(wrapper):
+        return
+    if wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
+        raise ValueError(f'--amp ({side}): needs OptimWrapper or '
+                         f'AmpOptimWrapper, the config uses {wrapper}')
+    cfg.optim_wrapper.type = 'AmpOptimWrapper'
+    cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+
+
+def resolve_config(path: str) -> str:
+    """``package::rel/path.py`` -> the file in that package's ``.mim``."""
+    if '::' not in path:
+        return path
+    package, relative = path.split('::', 1)
+    from mmengine.utils import get_installed_path
+    return osp.join(get_installed_path(package), '.mim', 'configs', relative)
+
+
+def load_config(path: str, side: str, args: argparse.Namespace) -> Config:
+    """A side's config for these measurements (sample data, no
+    pretrained weights, ``--batch``/``--workers``/``--arch``/``--amp``)."""
+    path = resolve_config(path)
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{side} config not found: {path}')
+    cfg = Config.fromfile(path)
+    options = args.cfg_options if side == 'plugin' \
+        else args.mmpose_cfg_options
+    if options:
+        cfg.merge_from_dict(options)
+    if 'train_dataloader' not in cfg or 'model' not in cfg:
+        raise KeyError(f'{side} config {path} has no train_dataloader/model')
+    cfg.model.get('backbone', {}).pop('init_cfg', None)
+    cfg.model.pop('init_cfg', None)
+    if args.arch:
+        apply_arch(cfg, args.arch)
+    if args.amp:
+        amp_optim_wrapper(cfg, side)
+    loader = cfg.train_dataloader
+    loader.batch_size = args.batch
+    loader.num_workers = args.workers
+    loader.persistent_workers = args.workers > 0
+    loader.dataset = sample_dataset(loader.dataset)
+    cfg.load_from, cfg.resume = None, False
+    return cfg
+
+
+class Side:
+    """One side's config, in its registry scope."""
+
+    def __init__(self, name: str, cfg: Config) -> None:
+        self.name, self.cfg = name, cfg
+        self.scope()
+        from mmpose.registry import DATASETS
+        self.base_len = len(DATASETS.build(cfg.train_dataloader.dataset))
+        if self.base_len == 0:
+            raise ValueError(f'{name}: the sample dataset has no instances')
+
+    def scope(self) -> None:
+        init_default_scope(self.cfg.get('default_scope', 'mmpose'))
+
+    def loader_cfg(self, samples: int, workers: Optional[int] = None,
+                   batch: Optional[int] = None) -> ConfigDict:
+        """``train_dataloader`` over the sample repeated to ``samples``."""
+        cfg = copy.deepcopy(self.cfg.train_dataloader)
+        if workers is not None:
+            cfg.num_workers = workers
+            cfg.persistent_workers = workers > 0
+        if batch is not None:
+            cfg.batch_size = batch
+        cfg.dataset = dict(type='RepeatDataset', dataset=cfg.dataset,
+                           times=max(1, math.ceil(samples / self.base_len)))
+        return cfg
+
+    def collate_fn(self) -> Callable:
+        """The loader's collate function, built as mmengine's Runner does."""
+        collate = copy.deepcopy(
+            self.cfg.train_dataloader.get('collate_fn',
+                                          dict(type='pseudo_collate')))
+        kind = collate.pop('type')
+        function = FUNCTIONS.get(kind) if isinstance(kind, str) else kind
+        if function is None:
+            raise KeyError(f'{self.name}: collate_fn {kind!r} not registered')
+        return partial(function, **collate)
+
+
+def seed_all(seed: int = 0) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def batch_len(batch: Any) -> int:
+    inputs = batch['inputs'] if isinstance(batch, dict) else batch
+    return len(inputs)
+
+
+def synchronize(device: str) -> None:
+    if device == 'cuda':
+        torch.cuda.synchronize()
+
+
+@contextmanager
+def single_thread() -> Iterator[None]:
+    """One PyTorch and one OpenCV thread, restored afterwards."""
+    torch_threads, cv2_threads = torch.get_num_threads(), cv2.getNumThreads()
+    torch.set_num_threads(1)
+    cv2.setNumThreads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(torch_threads)
+        cv2.setNumThreads(cv2_threads)
+
+
+# --------------------------------------------------------------- figures
+
+
+def pipeline_rate(side: Side, samples: int, batch: int) -> float:
+    """Samples/s of dataset indexing (the train pipeline) and the loader's
+    collate function, in this process on one thread."""
+    side.scope()
+    from mmpose.registry import DATASETS
+    dataset = DATASETS.build(side.loader_cfg(samples).dataset)
+    collate = side.collate_fn()
+    seed_all()
+    with single_thread():
+        start = time.perf_counter()
+        done = 0
+        while done < samples:
+            size = min(batch, samples - done)
+            collate([dataset[(done + i) % len(dataset)]
+                     for i in range(size)])
+            done += size
+        return samples / (time.perf_counter() - start)
+
+
+def loader_rate(side: Side, samples: int, workers: int) -> float:
+    """Samples/s of the config's DataLoader with ``workers`` workers, from
+    creating its iterator (workers start) to the batch that completes
+    ``samples``."""
+    side.scope()
+    cfg = side.loader_cfg(samples, workers=workers)
+    cfg.persistent_workers = False
+    seed_all()
+    loader = Runner.build_dataloader(cfg, seed=0)
+    start = time.perf_counter()
+    done = 0
+    for batch in loader:
+        done += batch_len(batch)
+        if done >= samples:
+            break
+    elapsed = time.perf_counter() - start
+    del loader
+    return done / elapsed
+
+
+class Trainer:
+    """A side's model and optim wrapper with one cached batch."""
+
+    def __init__(self, side: Side, device: str,
+                 batch: Optional[int] = None) -> None:
+        from mmpose.registry import MODELS
+        side.scope()
+        self.side, self.device = side, device
+        seed_all()
+        self.model = MODELS.build(copy.deepcopy(side.cfg.model)).to(device)
+        self.model.train()
+        self.optim_wrapper = build_optim_wrapper(
+            self.model, copy.deepcopy(side.cfg.optim_wrapper))
+        cfg = side.loader_cfg(batch or side.cfg.train_dataloader.batch_size,
+                              workers=0, batch=batch)
+        self.batch = next(iter(Runner.build_dataloader(cfg, seed=0)))
+        self.batch_size = batch_len(self.batch)
+
+    def step(self, batch: Optional[Any] = None) -> Dict[str, Tensor]:
+        self.side.scope()
+        return self.model.train_step(
+            copy.deepcopy(self.batch) if batch is None else batch,
+            self.optim_wrapper)
+
+    def rate(self, iters: int) -> float:
+        """Samples/s of ``iters`` train_step calls (batch copies made
+        beforehand: a step may modify its batch in place)."""
+        batches = [copy.deepcopy(self.batch) for _ in range(iters)]
+        synchronize(self.device)
+        start = time.perf_counter()
+        for batch in batches:
+            self.step(batch)
+        synchronize(self.device)
+        return self.batch_size * iters / (time.perf_counter() - start)
+
+    def traffic(self) -> Dict[str, Any]:
+        """Transfers and synchronisations of one train_step."""
+        batch = copy.deepcopy(self.batch)
+        synchronize(self.device)
+        with HostDeviceTrafficCounter(self.device) as counter:
+            self.step(batch)
+        result = dict(transfers=counter.total_transfers,
+                      syncs=counter.total_syncs,
+                      transfer_calls=dict(sorted(counter.transfers.items())),
+                      sync_calls=dict(sorted(counter.syncs.items())))
+        if self.device == 'cuda':
+            batch = copy.deepcopy(self.batch)
+            synchronize(self.device)
+            with cuda_sync_warnings() as caught:
+                self.step(batch)
+                synchronize(self.device)
+            result['cuda_sync_warnings'] = sum(
+                'synchroniz' in str(w.message) for w in caught)
+        return result
+
+
+def traffic_counts(side: Side, device: str, batch: int) -> Dict[str, Any]:
+    """Traffic of one warmed-up train_step at ``batch`` samples."""
+    trainer = Trainer(side, device, batch=batch)
+    trainer.step()
+    return trainer.traffic()
+
+
+class IterClock(Hook):
+    """Wall-clock time after each training iteration."""
+
+    priority = 'LOWEST'
+
+    def __init__(self, device: str) -> None:
+        self.device = device
+        self.times: List[float] = []
+
+    def before_train(self, runner) -> None:
+        self.times = [time.perf_counter()]
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
+                         outputs=None) -> None:
+        synchronize(self.device)
+        self.times.append(time.perf_counter())
+
+
+def build_runner(side: Side, cfg: Config) -> Runner:
+    """The runner each side's tools/train.py builds."""
+    from mmpose.registry import RUNNERS
+    if 'runner_type' in cfg:
+        return RUNNERS.build(cfg)
+    if side.name == 'plugin':
+        from vitpose_plugin.engine import ViTPoseRunner
+        return ViTPoseRunner.from_cfg(cfg)
+    return Runner.from_cfg(cfg)
+
+
+def e2e_rate(side: Side, args: argparse.Namespace, run: int) -> float:
+    """Images/s of the real training loop after ``args.warmup`` iterations
+    (data loading, hooks and logging included; no validation, no
+    checkpoints)."""
+    side.scope()
+    iters = args.iters
+    cfg = copy.deepcopy(side.cfg)
+    cfg.train_dataloader = side.loader_cfg(args.batch * (iters + 1))
+    name = f'train_throughput_{side.name}_{run}_{time.time_ns()}'
+    cfg.experiment_name = name
+    if 'visualizer' in cfg:
+        cfg.visualizer.name = name
+    cfg.train_cfg = dict(by_epoch=False, max_iters=iters,
+                         val_interval=iters + 1)
+    for key in ('val_cfg', 'val_dataloader', 'val_evaluator', 'test_cfg',
+                'test_dataloader', 'test_evaluator'):
+        cfg[key] = None
+    cfg.default_hooks.checkpoint = dict(
+        type='CheckpointHook', interval=iters + 1, by_epoch=False,
+        save_last=False)
+    cfg.default_hooks.logger = dict(type='LoggerHook', interval=10)
+    cfg.log_level = 'WARNING'
+    cfg.launcher = 'none'
+    clock = IterClock(args.device)
+    torch_threads, cv2_threads = torch.get_num_threads(), cv2.getNumThreads()
+    try:
+        with tempfile.TemporaryDirectory() as work_dir:
+            cfg.work_dir = work_dir
+            runner = build_runner(side, cfg)
+            runner.register_hook(clock, priority='LOWEST')
+            runner.train()
+            del runner
+    finally:
+        torch.set_num_threads(torch_threads)
+        cv2.setNumThreads(cv2_threads)
+    times = clock.times
+    if len(times) != iters + 1:
+        raise RuntimeError(f'{side.name}: {len(times) - 1} of {iters} '
+                           f'iterations ran')
+    return args.batch * (iters - args.warmup) / (times[-1] -
+                                                   times[args.warmup])
+
+
+def alternate(sides: Dict[str, Side], rounds: int,
+              measure: Callable[[Side, int], float]) -> Dict[str, Any]:
+    """``measure`` A B A B ...; medians and every round."""
+    runs: Dict[str, List[float]] = {name: [] for name in sides}
+    for run in range(rounds):
+        for name, side in sides.items():
+            runs[name].append(measure(side, run))
+    result = {name: statistics.median(r) for name, r in runs.items()}
+    result['ratio'] = result['plugin'] / result['mmpose']
+    result['runs'] = runs
+    return result
+
+
+# --------------------------------------------------------------- report
+
+
+def machine() -> Dict[str, Any]:
+    try:
+        out = subprocess.run(['lscpu'], capture_output=True, text=True,
+                             check=False).stdout
+        model = next((line.split(':', 1)[1].strip()
+                      for line in out.splitlines()
+                      if line.startswith('Model name')), platform.processor())
+    except OSError:
+        model = platform.processor()
+    info = dict(cpu=model, cores=len(os_cores()),
+                torch_threads=torch.get_num_threads(),
+                torch=torch.__version__,
+                date=time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()))
+    if torch.cuda.is_available():
+        info['gpu'] = torch.cuda.get_device_name()
+    return info
+
+
+def os_cores() -> set:
+    try:
+        return os.sched_getaffinity(0)
+    except AttributeError:
+        return set(range(os.cpu_count() or 1))
+
+
+def print_table(title: str, unit: str, result: Dict[str, Any],
+                extra: Optional[Dict[str, float]] = None) -> None:
+    print(f'\n{title}')
+    print(f'| {"":24} | {"plugin":>10} | {"MMPose 1.x":>10} | {"ratio":>6} |')
+    print(f'| {"-" * 24} | {"-" * 10}: | {"-" * 10}: | {"-" * 6}: |')
+    print(f'| {unit:24} | {result["plugin"]:>10.2f} | '
+          f'{result["mmpose"]:>10.2f} | {result["ratio"]:>6.2f} |')
+    for label, values in (extra or {}).items():
+        print(f'| {label:24} | {values[0]:>10.2f} | {values[1]:>10.2f} | '
+              f'{values[0] / values[1]:>6.2f} |')
+
+
+def print_traffic(result: Dict[str, Any], batch: int) -> None:
+    print(f'\nhost-device traffic per train_step (batch {batch})')
+    names = sorted(set(result['plugin']['transfer_calls'])
+                   | set(result['mmpose']['transfer_calls']))
+    syncs = sorted(set(result['plugin']['sync_calls'])
+                   | set(result['mmpose']['sync_calls']))
+    print(f'| {"call":24} | {"plugin":>8} | {"MMPose 1.x":>10} |')
+    print(f'| {"-" * 24} | {"-" * 7}: | {"-" * 9}: |')
+    rows = [('transfers', 'transfers', None)]
+    rows += [(f'  {n}', 'transfer_calls', n) for n in names]
+    rows += [('synchronisations', 'syncs', None)]
+    rows += [(f'  {n}', 'sync_calls', n) for n in syncs]
+    if 'cuda_sync_warnings' in result['plugin']:
+        rows.append(('CUDA sync warnings', 'cuda_sync_warnings', None))
+    for label, key, name in rows:
+        values = [result[s][key] if name is None
+                  else result[s][key].get(name, 0) for s in SIDES]
+        print(f'| {label:24} | {values[0]:>8} | {values[1]:>10} |')
+
+
+def measure(args: argparse.Namespace) -> Dict[str, Any]:
+    """Every figure not in ``args.skip``, for both sides."""
+    sides = {
+        'plugin': Side('plugin', load_config(args.config, 'plugin', args)),
+        'mmpose': Side('mmpose', load_config(args.mmpose_config, 'mmpose',
+                                             args)),
+    }
+    results: Dict[str, Any] = dict(
+        machine=machine(),
+        settings=dict(config=args.config, mmpose_config=args.mmpose_config,
+                      device=args.device, batch=args.batch,
+                      workers=args.workers, samples=args.samples,
+                      iters=args.iters, warmup=args.warmup,
+                      step_iters=args.step_iters, rounds=args.rounds,
+                      e2e_rounds=args.e2e_rounds, arch=args.arch,
+                      amp=args.amp),
+        sample_instances=sides['plugin'].base_len)
+    print(f'device={args.device} batch={args.batch} workers={args.workers} '
+          f'arch={args.arch or "config"} amp={args.amp} '
+          f'{results["machine"]}')
+    if 'pipeline' not in args.skip:
+        results['pipeline'] = alternate(
+            sides, args.rounds,
+            lambda s, _: pipeline_rate(s, args.samples, args.batch))
+        print_table('input pipeline + collate, main process, 1 thread',
+                    'samples/s per core', results['pipeline'])
+    if 'loader' not in args.skip:
+        result = alternate(
+            sides, args.rounds,
+            lambda s, _: loader_rate(s, args.samples, args.workers))
+        workers = max(args.workers, 1)
+        result['per_worker'] = {s: result[s] / workers for s in SIDES}
+        results['loader'] = result
+        print_table(f'data loader alone, {args.workers} workers',
+                    'samples/s', result,
+                    {'samples/s per worker': [result['per_worker'][s]
+                                              for s in SIDES]})
+    if 'step' in args.skip and 'traffic' in args.skip:
+        trainers = {}
+    else:
+        trainers = {name: Trainer(side, args.device)
+                    for name, side in sides.items()}
+        for trainer in trainers.values():  # warm-up
+            trainer.step()
+        synchronize(args.device)
+    if 'step' not in args.skip:
+        results['step'] = alternate(
+            sides, args.rounds,
+            lambda s, _: trainers[s.name].rate(args.step_iters))
+        print_table('train_step alone, cached batch', 'samples/s',
+                    results['step'])
+    if 'traffic' not in args.skip:
+        results['traffic'] = {name: trainer.traffic()
+                              for name, trainer in trainers.items()}
+        print_traffic(results['traffic'], args.batch)
+    del trainers
+    if 'e2e' not in args.skip:
+        results['e2e'] = alternate(
+            sides, args.e2e_rounds, lambda s, run: e2e_rate(s, args, run))
+        print_table(f'end to end, {args.iters} iterations '
+                    f'(first {args.warmup} left out), {args.workers} '
+                    f'workers', 'img/s', results['e2e'])
+    return results
+
+
+def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
+    args = parse_args(argv)
+    results = measure(args)
+    if args.json:
+        with open(args.json, 'w') as f:
+            json.dump(results, f, indent=2)
+    return results
+
+
+if __name__ == '__main__':
+    main()
