@@ -8,6 +8,7 @@
 _base_ = ['./_base_/synthetic_multi_dataset_128x96.py']
 
 max_epochs = 2
+dataset_type = 'ViTPoseDatasetMixture'
 dataset_names = ['coco', 'aic', 'mpii']
 train_cfg = dict(by_epoch=True, max_epochs=max_epochs,
                  val_interval=max_epochs)

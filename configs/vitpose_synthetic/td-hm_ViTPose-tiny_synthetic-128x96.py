@@ -10,6 +10,11 @@ cache_root = '{{ fileDirname }}/../../data/synthetic_coco'
 max_epochs = 12
 val_interval = 3
 randomness = dict(seed=0, deterministic=False)
+# Read by MMPose's inferencers (MMPoseInferencer, tools/demo/): a top-down
+# model; the dataset class decides the default person detector (none here:
+# whole image or given boxes).
+data_mode = 'topdown'
+dataset_type = 'SyntheticCocoDataset'
 
 train_cfg = dict(max_epochs=max_epochs, val_interval=val_interval)
 optim_wrapper = dict(

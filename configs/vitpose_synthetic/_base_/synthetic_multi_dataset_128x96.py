@@ -17,6 +17,9 @@ cache_root = '{{ fileDirname }}/../../../data/synthetic_coco'
 batch_size = 8
 total_iters = 2000
 randomness = dict(seed=0, deterministic=False)
+# Read by MMPose's inferencers (MMPoseInferencer, tools/demo/).
+data_mode = 'topdown'
+dataset_type = 'SyntheticCocoDataset'
 
 optim_wrapper = dict(
     optimizer=dict(type='AdamW', lr=2e-3, betas=(0.9, 0.999),
@@ -101,11 +104,15 @@ aic_train = dict(
     coco_train,
     keypoint_set='aic',
     generator=dict(seed=10, num_instances=train_size['aic']),
+    # Explicit (the same file keypoint_set picks): MMPose's inference API
+    # reads the model's keypoints from the train dataset's config.
+    metainfo=dict(from_file='configs/_base_/datasets/aic.py'),
     name='aic-train')
 mpii_train = dict(
     coco_train,
     keypoint_set='mpii',
     generator=dict(seed=20, num_instances=train_size['mpii']),
+    metainfo=dict(from_file='configs/_base_/datasets/mpii.py'),
     name='mpii-train')
 coco_val = dict(
     type='SyntheticCocoDataset',

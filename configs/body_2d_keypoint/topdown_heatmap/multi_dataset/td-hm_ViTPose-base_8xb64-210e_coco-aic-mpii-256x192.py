@@ -24,6 +24,10 @@ _base_ = [
     '../../../_base_/models/vitpose-base_classic_256x192.py',
 ]
 
+# Read by MMPose's inferencers; pick one dataset's head to infer with
+# (vitpose_plugin.apis.select_dataset, tools/demo/topdown_demo.py --dataset).
+dataset_type = 'ViTPoseDatasetMixture'
+
 # Keypoints of each dataset of the base's blocks (each head's out_channels).
 num_keypoints = dict(
     coco=17, aic=14, mpii=16, crowdpose=14, ap10k=17, apt36k=17,

@@ -1,0 +1,57 @@
+"""Pose-model configs of the repository, and a small version of any of
+them for CPU tests."""
+import glob
+import os.path as osp
+from typing import List
+
+from mmengine.config import Config
+
+from vitpose_plugin.apis import is_multi_dataset
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+#: Model types of pose models (the distillers are training algorithms).
+POSE_MODELS = ('TopdownPoseEstimator', 'ViTPoseMultiDatasetEstimator')
+TINY_CONFIG = osp.join(REPO_ROOT, 'configs', 'vitpose_synthetic',
+                       'td-hm_ViTPose-tiny_synthetic-128x96.py')
+TINY_MULTI_CONFIG = osp.join(
+    REPO_ROOT, 'configs', 'vitpose_synthetic',
+    'td-hm_ViTPose-tiny-experts_synthetic-coco-aic-mpii-128x96.py')
+SAMPLE_IMAGES = sorted(
+    glob.glob(osp.join(REPO_ROOT, 'data', 'sample_coco', '*.jpg')))
+
+
+def pose_model_configs() -> List[str]:
+    """Every config under configs/ whose model is a pose model."""
+    found = []
+    for path in sorted(
+            glob.glob(osp.join(REPO_ROOT, 'configs', '**', '*.py'),
+                      recursive=True)):
+        if '_base_' in path.split(osp.sep):
+            continue
+        if Config.fromfile(path).model.type in POSE_MODELS:
+            found.append(path)
+    return found
+
+
+def shrink(cfg: Config, width: int = 32) -> Config:
+    """``cfg`` with a 2-block backbone ``width`` wide (one block per entry
+    of a longer attention pattern; heads to match), no pretrained init;
+    input size, attention types, experts, heads, codecs, metainfo and
+    pipelines stay the config's."""
+    cfg = cfg.copy()
+    backbone = cfg.model.backbone
+    pattern = backbone.get('attn_types', 'full')
+    depth = 2 if isinstance(pattern, str) or 2 % len(pattern) == 0 \
+        else len(pattern)
+    backbone.arch = dict(
+        embed_dims=width, depth=depth, num_heads=2, mlp_ratio=2)
+    backbone.init_cfg = None
+    if backbone.get('frozen_stages', -1) > depth:
+        backbone.frozen_stages = depth
+    if backbone.get('num_experts'):
+        backbone.expert_dims = width // 4
+    heads = cfg.model.heads.values() if is_multi_dataset(cfg) \
+        else [cfg.model.head]
+    for head in heads:
+        head.in_channels = width
+    return cfg
