@@ -60,11 +60,17 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 
     if args.amp:
         optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
-        if optim_wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
-            raise ValueError(f'--amp needs OptimWrapper or AmpOptimWrapper, '
-                             f'the config uses {optim_wrapper}')
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        if optim_wrapper in ('ViTPoseOptimWrapper', 'ViTPoseAmpOptimWrapper'):
+            # bfloat16 autocast, no loss scaling: no host sync in the step
+            cfg.optim_wrapper.type = 'ViTPoseAmpOptimWrapper'
+        elif optim_wrapper in ('OptimWrapper', 'AmpOptimWrapper'):
+            cfg.optim_wrapper.type = 'AmpOptimWrapper'
+            cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        else:
+            raise ValueError(
+                '--amp needs OptimWrapper, AmpOptimWrapper, '
+                'ViTPoseOptimWrapper or ViTPoseAmpOptimWrapper, the config '
+                f'uses {optim_wrapper}')
 
     if args.resume == 'auto':
         cfg.resume = True

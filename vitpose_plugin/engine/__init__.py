@@ -1,5 +1,9 @@
-from .hooks import TorchRuntimeHook
-from .optim_wrappers import ViTPoseLayerDecayConstructor
+from .hooks import TorchRuntimeHook, ViTPoseRuntimeInfoHook
+from .optim_wrappers import (ViTPoseAmpOptimWrapper, ViTPoseLayerDecayConstructor,
+                             ViTPoseOptimWrapper)
 from .runner import ViTPoseRunner
 
-__all__ = ['TorchRuntimeHook', 'ViTPoseLayerDecayConstructor', 'ViTPoseRunner']
+__all__ = [
+    'TorchRuntimeHook', 'ViTPoseAmpOptimWrapper', 'ViTPoseLayerDecayConstructor',
+    'ViTPoseOptimWrapper', 'ViTPoseRunner', 'ViTPoseRuntimeInfoHook'
+]

@@ -9,13 +9,15 @@ dataset_type = 'MpiiDataset'
 data_root = 'data/mpii/'
 
 train_pipeline = [
-    dict(type='LoadImage'),
+    dict(type='ViTPoseLoadImage'),
     dict(type='GetBBoxCenterScale'),
     dict(type='RandomFlip', direction='horizontal'),
-    dict(type='RandomBBoxTransform', shift_prob=0),
-    dict(type='TopdownAffine', input_size=codec['input_size'], use_udp=True),
-    dict(type='GenerateTarget', encoder=codec),
-    dict(type='PackPoseInputs'),
+    dict(type='ViTPoseRandomBBoxTransform', shift_prob=0),
+    dict(
+        type='ViTPoseTopdownAffine',
+        input_size=codec['input_size'],
+        use_udp=True),
+    dict(type='PackViTPoseInputs'),
 ]
 val_pipeline = [
     dict(type='LoadImage'),

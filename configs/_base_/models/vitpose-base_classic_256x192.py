@@ -4,10 +4,17 @@
 model = dict(
     type='TopdownPoseEstimator',
     data_preprocessor=dict(
-        type='PoseDataPreprocessor',
+        type='ViTPoseDataPreprocessor',
         mean=[123.675, 116.28, 103.53],
         std=[58.395, 57.12, 57.375],
-        bgr_to_rgb=True),
+        bgr_to_rgb=True,
+        non_blocking=True,
+        # the head's codec: draws the training targets on the device
+        target_codec=dict(
+            type='UDPHeatmap',
+            input_size=(192, 256),
+            heatmap_size=(48, 64),
+            sigma=2)),
     backbone=dict(
         type='ViTPoseBackbone',
         arch='base',

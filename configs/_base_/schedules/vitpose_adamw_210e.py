@@ -3,12 +3,15 @@
 # model size), gradient clipping at 1.0, 500-iteration linear warm-up from
 # 0.001x, step decay at epochs 170 and 200, 210 epochs. The lr is for a total
 # batch of 512 (64 x 8 GPUs); --auto-scale-lr rescales it to the real batch.
+# ViTPoseOptimWrapper keeps the gradient norm on the device until it is
+# logged; tools/train.py --amp makes it ViTPoseAmpOptimWrapper (bfloat16).
 _base_ = ['../default_runtime.py']
 
 max_epochs = 210
 train_cfg = dict(by_epoch=True, max_epochs=max_epochs, val_interval=10)
 
 optim_wrapper = dict(
+    type='ViTPoseOptimWrapper',
     optimizer=dict(
         type='AdamW', lr=5e-4, betas=(0.9, 0.999), weight_decay=0.1),
     constructor='ViTPoseLayerDecayConstructor',

@@ -134,6 +134,7 @@ aic_val = dict(
 mpii_val = dict(
     coco_val,
     keypoint_set='mpii',
+    metainfo=dict(from_file='configs/_base_/datasets/mpii.py'),
     generator=dict(seed=21, num_instances=300),
     name='mpii-val')
 # OKS AP with the dataset's own sigmas (from its metainfo); ann_file=None:

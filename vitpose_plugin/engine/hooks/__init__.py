@@ -1,3 +1,4 @@
+from .runtime_info_hook import ViTPoseRuntimeInfoHook
 from .torch_runtime_hook import TorchRuntimeHook
 
-__all__ = ['TorchRuntimeHook']
+__all__ = ['TorchRuntimeHook', 'ViTPoseRuntimeInfoHook']

@@ -11,7 +11,8 @@ from torch import Tensor
 
 from ...checkpoints import (KNOWLEDGE_TOKEN, load_knowledge_token,
                             load_model, resolve_checkpoint_path)
-from ..utils import heatmap_pck_accuracy
+from ...structures import heatmap_targets
+from ..utils import heatmap_pck_accuracy, train_metrics_due
 from .frozen_teacher import build_frozen_teacher, build_pose_model
 from .token_projection import build_token_projection
 
@@ -176,12 +177,7 @@ class ViTPoseTokenDistiller(BaseModel):
         """``loss_kpt`` (student vs ground truth), ``loss_distill`` (student
         vs teacher heatmaps, with output distillation) and ``acc_pose``."""
         heatmaps = self.student.head(self.extract_feat(inputs))
-        targets = torch.stack(
-            [sample.gt_fields.heatmaps for sample in data_samples])
-        weights = torch.cat([
-            sample.gt_instance_labels.keypoint_weights
-            for sample in data_samples
-        ])
+        targets, weights = heatmap_targets(data_samples)
         if heatmaps.shape != targets.shape:
             raise ValueError(f'student heatmaps {tuple(heatmaps.shape)} do '
                              f'not match the targets {tuple(targets.shape)}')
@@ -199,7 +195,9 @@ class ViTPoseTokenDistiller(BaseModel):
                     f'both heads the same keypoints and codec')
             losses['loss_distill'] = self.distill_loss(
                 heatmaps, teacher_heatmaps.to(heatmaps.dtype), weights)
-        losses['acc_pose'] = heatmap_pck_accuracy(heatmaps, targets, weights)
+        if train_metrics_due(self.student.train_cfg):
+            losses['acc_pose'] = heatmap_pck_accuracy(heatmaps, targets,
+                                                      weights)
         return losses
 
     def predict(self, inputs: Tensor, data_samples: SampleList) -> SampleList:

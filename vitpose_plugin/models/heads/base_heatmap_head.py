@@ -2,7 +2,6 @@
 from abc import abstractmethod
 from typing import Sequence, Tuple, Union
 
-import torch
 from mmengine.structures import PixelData
 from mmpose.models.heads.base_head import BaseHead
 from mmpose.models.utils.tta import flip_heatmaps
@@ -12,7 +11,8 @@ from mmpose.utils.typing import (ConfigType, OptConfigType, OptSampleList,
 from torch import Tensor
 
 from ...checkpoints import check_loaded_shapes
-from ..utils import heatmap_pck_accuracy
+from ...structures import heatmap_targets
+from ..utils import heatmap_pck_accuracy, train_metrics_due
 
 
 class BaseViTPoseHeatmapHead(BaseHead):
@@ -79,17 +79,17 @@ class BaseViTPoseHeatmapHead(BaseHead):
              feats: Tuple[Tensor, ...],
              batch_data_samples: OptSampleList,
              train_cfg: ConfigType = {}) -> dict:
-        """Heatmap loss (``loss_kpt``) and PCK accuracy (``acc_pose``)."""
+        """Heatmap loss (``loss_kpt``) and PCK accuracy (``acc_pose``).
+
+        The targets come from a :class:`PoseSampleBatch` or from the
+        samples' fields; ``acc_pose`` is computed on the device, only on
+        logged iterations (see :func:`train_metrics_due`).
+        """
         heatmaps = self.forward(feats)
-        targets = torch.stack(
-            [sample.gt_fields.heatmaps for sample in batch_data_samples])
-        weights = torch.cat([
-            sample.gt_instance_labels.keypoint_weights
-            for sample in batch_data_samples
-        ])
+        targets, weights = heatmap_targets(batch_data_samples)
         self._check_targets(heatmaps, targets)
         losses = dict(loss_kpt=self.loss_module(heatmaps, targets, weights))
-        if train_cfg.get('compute_acc', True):
+        if train_metrics_due(train_cfg):
             losses['acc_pose'] = heatmap_pck_accuracy(
                 heatmaps, targets, weights)
         return losses

@@ -1,4 +1,8 @@
 """Helpers shared by the heads and the distillers."""
-from .heatmap_accuracy import heatmap_pck_accuracy
+from .heatmap_accuracy import (LOG_TRAIN_METRICS, heatmap_pck_accuracy,
+                               heatmap_peaks, train_metrics_due)
 
-__all__ = ['heatmap_pck_accuracy']
+__all__ = [
+    'LOG_TRAIN_METRICS', 'heatmap_pck_accuracy', 'heatmap_peaks',
+    'train_metrics_due'
+]

@@ -1,27 +1,84 @@
 """Training-time PCK accuracy of predicted heatmaps (the ``acc_pose`` log)."""
+from typing import Mapping
+
 import torch
-from mmpose.evaluation.functional import pose_pck_accuracy
+from mmengine.logging import MessageHub
 from torch import Tensor
 
+#: Runtime-info key of the message hub saying whether the current training
+#: iteration's metrics will be logged (written by ViTPoseRuntimeInfoHook).
+LOG_TRAIN_METRICS = 'vitpose/log_train_metrics'
 
-def heatmap_pck_accuracy(heatmaps: Tensor, targets: Tensor,
-                         keypoint_weights: Tensor) -> Tensor:
-    """MMPose's PCK accuracy of heatmap peaks, as a tensor for the loss dict.
 
-    The heatmaps are cast to float32 first: under mixed precision they may be
-    bfloat16, which numpy cannot represent.
+def train_metrics_due(train_cfg: Mapping) -> bool:
+    """Whether to compute training metrics (``acc_pose``) this iteration.
+
+    False when ``train_cfg.compute_acc`` is False; otherwise whether the
+    current iteration is logged, as announced by ``ViTPoseRuntimeInfoHook``
+    in the message hub (True without that hook).
 
     Args:
-        heatmaps (Tensor): Predictions, (B, K, H, W).
+        train_cfg (Mapping): The model's ``train_cfg``.
+    """
+    if not train_cfg.get('compute_acc', True):
+        return False
+    return bool(MessageHub.get_current_instance().get_info(
+        LOG_TRAIN_METRICS, True))
+
+
+def heatmap_peaks(heatmaps: Tensor) -> Tensor:
+    """(x, y) of each heatmap's maximum, -1 where the maximum is <= 0.
+
+    Ties go to the first maximum in row-major order, as ``np.argmax``.
+
+    Args:
+        heatmaps (Tensor): (B, K, H, W).
+
+    Returns:
+        Tensor: (B, K, 2) float32 locations.
+    """
+    batch, num_keypoints, _, width = heatmaps.shape
+    flat = heatmaps.reshape(batch, num_keypoints, -1)
+    values = flat.amax(dim=-1)
+    index = flat.argmax(dim=-1)  # the first maximum, as np.argmax
+    locations = torch.stack((index % width, index // width), dim=-1).float()
+    return torch.where((values > 0)[..., None], locations,
+                       torch.full_like(locations, -1.0))
+
+
+def heatmap_pck_accuracy(heatmaps: Tensor,
+                         targets: Tensor,
+                         keypoint_weights: Tensor,
+                         thr: float = 0.05) -> Tensor:
+    """MMPose's ``pose_pck_accuracy`` of heatmap peaks, on the heatmaps' device.
+
+    Same definition as ``mmpose.evaluation.functional.pose_pck_accuracy``
+    (distances normalised by the heatmap size (H, W) applied to (x, y), a
+    keypoint type counts when one of its samples has weight > 0, the mean over
+    counted types, 0 when none), computed with tensor ops only: no host
+    synchronisation.
+
+    Args:
+        heatmaps (Tensor): Predictions, (B, K, H, W), any float dtype.
         targets (Tensor): Target heatmaps, (B, K, H, W).
         keypoint_weights (Tensor): (B, K); keypoints with weight 0 are
             ignored.
+        thr (float): Distance threshold. Defaults to 0.05.
 
     Returns:
-        Tensor: Scalar accuracy on the targets' device.
+        Tensor: Scalar float32 accuracy on the heatmaps' device.
     """
-    _, accuracy, _ = pose_pck_accuracy(
-        output=heatmaps.detach().float().cpu().numpy(),
-        target=targets.detach().float().cpu().numpy(),
-        mask=keypoint_weights.detach().cpu().numpy() > 0)
-    return torch.tensor(accuracy, device=targets.device)
+    heatmaps, targets = heatmaps.detach().float(), targets.detach().float()
+    height, width = heatmaps.shape[-2:]
+    scale = heatmaps.new_tensor([height, width])
+    distances = ((heatmap_peaks(heatmaps) - heatmap_peaks(targets)) /
+                 scale).norm(dim=-1)
+    mask = keypoint_weights.detach().reshape(distances.shape) > 0
+    hits = ((distances < thr) & mask).sum(dim=0).float()
+    counts = mask.sum(dim=0).float()
+    valid = counts > 0
+    per_type = torch.where(valid, hits / counts.clamp(min=1), hits)
+    num_valid = valid.sum()
+    return torch.where(num_valid > 0,
+                       (per_type * valid).sum() / num_valid.clamp(min=1),
+                       per_type.new_zeros(()))

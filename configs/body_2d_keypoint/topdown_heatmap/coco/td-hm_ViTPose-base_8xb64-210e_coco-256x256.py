@@ -10,18 +10,21 @@ codec = dict(
     sigma=2)
 
 model = dict(
+    data_preprocessor=dict(target_codec=codec),
     backbone=dict(img_size=(256, 256)),
     head=dict(decoder=codec))
 
 train_pipeline = [
-    dict(type='LoadImage'),
+    dict(type='ViTPoseLoadImage'),
     dict(type='GetBBoxCenterScale'),
     dict(type='RandomFlip', direction='horizontal'),
     dict(type='RandomHalfBody'),
-    dict(type='RandomBBoxTransform'),
-    dict(type='TopdownAffine', input_size=codec['input_size'], use_udp=True),
-    dict(type='GenerateTarget', encoder=codec),
-    dict(type='PackPoseInputs'),
+    dict(type='ViTPoseRandomBBoxTransform'),
+    dict(
+        type='ViTPoseTopdownAffine',
+        input_size=codec['input_size'],
+        use_udp=True),
+    dict(type='PackViTPoseInputs'),
 ]
 val_pipeline = [
     dict(type='LoadImage'),

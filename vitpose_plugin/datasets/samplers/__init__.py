@@ -1,0 +1,3 @@
+from .image_grouped_sampler import ViTPoseImageGroupedSampler
+
+__all__ = ['ViTPoseImageGroupedSampler']

@@ -1,0 +1,104 @@
+"""Runtime information with training scalars read back at log intervals."""
+from typing import List, Optional, Tuple
+
+import torch
+from mmengine.hooks import LoggerHook, RuntimeInfoHook
+from mmpose.registry import HOOKS
+from torch import Tensor
+
+from ...models.utils import LOG_TRAIN_METRICS
+
+
+@HOOKS.register_module()
+class ViTPoseRuntimeInfoHook(RuntimeInfoHook):
+    """mmengine's ``RuntimeInfoHook`` without a host sync per iteration.
+
+    ``RuntimeInfoHook`` puts every training output (losses, accuracy) into
+    the message hub with ``.item()`` each iteration, which makes the host
+    wait for the device. This hook keeps the tensors on the device and moves
+    them to the message hub in one copy on the iterations the ``LoggerHook``
+    logs, at the end of each epoch and of training; the message hub then
+    holds exactly the values mmengine's hook would have put there, so logs
+    are unchanged. The clipped gradient norm of a ``ViTPoseOptimWrapper`` is
+    logged the same way. Before each iteration it announces in the message
+    hub (``'vitpose/log_train_metrics'``) whether the iteration is logged, so
+    heads compute ``acc_pose`` only then (log it with the ``'current'``
+    method, see ``default_runtime.py``). Replace ``default_hooks.runtime_info``
+    with it.
+
+    Args:
+        interval (int, optional): Logging interval in iterations. Defaults to
+            None: the ``LoggerHook``'s.
+    """
+
+    def __init__(self, interval: Optional[int] = None) -> None:
+        if interval is not None and (not isinstance(interval, int)
+                                     or interval < 1):
+            raise ValueError('ViTPoseRuntimeInfoHook: interval must be a '
+                             f'positive int or None, got {interval!r}')
+        self.interval = interval
+        self._logger_hook: Optional[LoggerHook] = None
+        self._pending: List[Tuple[str, Tensor]] = []
+
+    def before_train(self, runner) -> None:
+        super().before_train(runner)
+        loggers = [hook for hook in runner.hooks
+                   if isinstance(hook, LoggerHook)]
+        self._logger_hook = loggers[0] if loggers else None
+        if self.interval is None:
+            self.interval = self._logger_hook.interval \
+                if self._logger_hook is not None else 50
+
+    def _logged(self, runner, batch_idx: int) -> bool:
+        """Whether the LoggerHook logs after this iteration (its rule)."""
+        if self.every_n_inner_iters(batch_idx, self.interval):
+            return True
+        if not self.end_of_epoch(runner.train_dataloader, batch_idx):
+            return False
+        ignore_last = getattr(self._logger_hook, 'ignore_last', True)
+        return not ignore_last or \
+            len(runner.train_dataloader) <= self.interval
+
+    def before_train_iter(self, runner, batch_idx: int,
+                          data_batch=None) -> None:
+        super().before_train_iter(runner, batch_idx, data_batch)
+        runner.message_hub.update_info(LOG_TRAIN_METRICS,
+                                       self._logged(runner, batch_idx))
+
+    def after_train_iter(self,
+                         runner,
+                         batch_idx: int,
+                         data_batch=None,
+                         outputs: Optional[dict] = None) -> None:
+        for key, value in (outputs or {}).items():
+            if isinstance(value, Tensor):
+                self._pending.append((key, value.detach()))
+            else:
+                runner.message_hub.update_scalar(f'train/{key}', value)
+        grad_norm = getattr(runner.optim_wrapper, 'pending_grad_norm', None)
+        if grad_norm is not None:
+            self._pending.append(('grad_norm', grad_norm))
+            runner.optim_wrapper.pending_grad_norm = None
+        if self._logged(runner, batch_idx):
+            self.flush(runner)
+
+    def flush(self, runner) -> None:
+        """Move the pending scalars to the message hub (one device copy)."""
+        if not self._pending:
+            return
+        device = self._pending[0][1].device
+        values = torch.stack([
+            value.reshape(()).float().to(device) for _, value in self._pending
+        ]).tolist()
+        for (key, _), value in zip(self._pending, values):
+            runner.message_hub.update_scalar(f'train/{key}', value)
+        self._pending.clear()
+
+    def after_train_epoch(self, runner) -> None:
+        self.flush(runner)
+        super().after_train_epoch(runner)
+
+    def after_train(self, runner) -> None:
+        self.flush(runner)
+        runner.message_hub.pop_info(LOG_TRAIN_METRICS)
+        super().after_train(runner)
