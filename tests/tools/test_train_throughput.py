@@ -1,0 +1,135 @@
+"""tools/analysis/train_throughput.py: its host-device traffic counter counts
+exactly, the tool measures every figure for both sides on CPU, and the
+counter sees the real per-sample traffic of MMPose's train_step."""
+import json
+import sys
+from types import ModuleType
+
+import numpy as np
+import pytest
+import torch
+
+from .helpers import REPO_ROOT, load_tool, run
+
+TINY = ['--arch', '64', '1', '2']
+
+
+@pytest.fixture(scope='module')
+def tool() -> ModuleType:
+    return load_tool('train_throughput', 'analysis')
+
+
+def test_counter_counts_known_calls_on_cpu(tool):
+    t = torch.tensor([1.5, 2.5])
+    i = torch.tensor(1)
+    mask = torch.tensor([True, False])
+    with tool.HostDeviceTrafficCounter('cpu') as traffic:
+        t[0].item()
+        t.tolist()
+        t.numpy()
+        np.asarray(t)
+        t.cpu()
+        bool(t[0])
+        float(t[0])
+        int(i)
+        [0, 1][i]  # __index__
+        complex(t[0])
+        f'{t[0]:.1f}'  # __format__
+        mask.nonzero()
+        torch.nonzero(mask)
+        torch.argwhere(mask)
+        torch.where(mask)
+        t.masked_select(mask)
+        torch.unique(mask)
+        t[mask]
+        t.to('cpu')
+        t.to(torch.device('cpu'), torch.float64)
+        t.to(device='cpu')
+        t.to(i)  # a tensor argument names its device
+        torch.tensor([1.0], device='cpu')
+        torch.as_tensor(np.zeros(2), device='cpu')
+        # not counted: no device named, no host read, no crossing copy
+        t.to(torch.float64)
+        torch.tensor([1.0])
+        torch.where(mask, t, t)
+        t[0]
+        t.clone().copy_(t)
+        t + 1
+    assert dict(traffic.transfers) == {'to': 4, 'tensor': 1, 'as_tensor': 1}
+    assert dict(traffic.syncs) == {
+        'item': 1, 'tolist': 1, 'numpy': 1, '__array__': 1, 'cpu': 1,
+        '__bool__': 1, '__float__': 1, '__int__': 1, '__index__': 1,
+        '__complex__': 1, '__format__': 1, 'nonzero': 2, 'argwhere': 1,
+        'where(cond)': 1, 'masked_select': 1, 'unique': 1,
+        '__getitem__[bool]': 1
+    }
+    assert traffic.total_transfers == 6 and traffic.total_syncs == 18
+
+
+def test_counter_on_an_accelerator_counts_crossings_only(tool):
+    """'meta' stands in for an accelerator: host reads of host tensors and
+    device-local moves are not traffic there."""
+    host = torch.ones(2)
+    device = torch.ones(2, device='meta')
+    with tool.HostDeviceTrafficCounter('cuda') as traffic:
+        host[0].item()
+        bool(host[0])
+        host.to('meta')  # host -> device
+        torch.as_tensor([1.0, 2.0], device='meta')  # host data -> device
+        device.to('meta')  # already there
+        device.clone().copy_(host)  # host -> device copy
+        with pytest.raises(Exception):
+            device.to('cpu')  # device -> host: a synchronisation
+        with pytest.raises(Exception):
+            device.sum().item()
+    assert dict(traffic.transfers) == {'to': 1, 'as_tensor': 1, 'copy_': 1}
+    assert dict(traffic.syncs) == {'to(cpu)': 1, 'item': 1}
+
+
+def test_mmpose_transfers_grow_with_batch(tool):
+    """MMPose's train_step moves per-sample tensors one by one: the counter
+    must see that (so it sees real traffic, not a constant)."""
+    args = tool.parse_args(TINY + ['--workers', '0'])
+    side = tool.Side('mmpose', tool.load_config(args.mmpose_config, 'mmpose',
+                                                 args))
+    one = tool.traffic_counts(side, 'cpu', 1)
+    three = tool.traffic_counts(side, 'cpu', 3)
+    # the image and the data sample's tensors, per sample
+    assert three['transfer_calls']['to'] - one['transfer_calls']['to'] >= 4
+    assert three['syncs'] >= 1
+
+
+def test_tool_measures_every_figure_for_both_sides(tmp_path):
+    out = tmp_path / 'throughput.json'
+    proc = run([
+        sys.executable, 'tools/analysis/train_throughput.py', *TINY,
+        '--batch', '4', '--workers', '1', '--samples', '8', '--iters', '3',
+        '--warmup', '1', '--step-iters', '1', '--rounds', '1', '--json',
+        str(out)
+    ], cwd=REPO_ROOT, timeout=300)
+    results = json.loads(out.read_text())
+    for figure in ('pipeline', 'loader', 'step', 'e2e'):
+        for side in ('plugin', 'mmpose'):
+            assert results[figure][side] > 0, (figure, side)
+        assert results[figure]['ratio'] > 0
+    assert set(results['loader']['per_worker']) == {'plugin', 'mmpose'}
+    for side in ('plugin', 'mmpose'):
+        traffic = results['traffic'][side]
+        assert traffic['transfers'] > 0 and traffic['syncs'] >= 0
+        assert traffic['transfers'] == sum(traffic['transfer_calls'].values())
+    assert results['sample_instances'] > 0
+    assert results['machine']['cores'] >= 1
+    assert 'samples/s per core' in proc.stdout
+
+
+def test_bad_arguments_fail_clearly(tool, tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        tool.parse_args(['--warmup', '5', '--iters', '5'])
+    assert '--warmup must be in [0, --iters)' in capsys.readouterr().err
+    args = tool.parse_args([])
+    with pytest.raises(FileNotFoundError, match='plugin config not found'):
+        tool.load_config(str(tmp_path / 'missing.py'), 'plugin', args)
+    with pytest.raises(ValueError, match='unknown backbone type'):
+        cfg = tool.load_config(tool.PLUGIN_CONFIG, 'plugin', args)
+        cfg.model.backbone.type = 'ResNet'
+        tool.apply_arch(cfg, (64, 1, 2))
