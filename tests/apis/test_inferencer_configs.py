@@ -32,8 +32,10 @@ def test_inferencer_every_pose_config(config, tmp_path):
     init_model + inference_topdown, on a sample image."""
     cfg = shrink(Config.fromfile(config))
     datasets = head_names(cfg) if is_multi_dataset(cfg) else [None]
+    if len(datasets) > 3:  # time: the first and the last head
+        datasets = [datasets[0], datasets[-1]]
     image = SAMPLE_IMAGES[0]
-    for dataset in datasets[:2]:
+    for dataset in datasets:
         model = init_pose_model(cfg, dataset=dataset)
         checkpoint = str(tmp_path / 'model.pth')
         save_checkpoint(model.state_dict(), checkpoint)
