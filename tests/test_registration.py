@@ -1,6 +1,8 @@
 import pytest
-from mmpose.registry import (DATASETS, EVALUATORS, MODELS,
-                             OPTIM_WRAPPER_CONSTRUCTORS, RUNNERS)
+from mmengine.registry import FUNCTIONS
+from mmpose.registry import (DATA_SAMPLERS, DATASETS, EVALUATORS, HOOKS,
+                             MODELS, OPTIM_WRAPPER_CONSTRUCTORS,
+                             OPTIM_WRAPPERS, RUNNERS, TRANSFORMS)
 
 import vitpose_plugin
 from vitpose_plugin.datasets import ViTPoseDatasetMixture
@@ -34,6 +36,24 @@ def test_engine_components_registered_in_mmpose(registry, cls):
     assert registry.get(cls.__name__) is cls
 
 
+@pytest.mark.parametrize('registry, name', [
+    (TRANSFORMS, 'ViTPoseLoadImage'),
+    (TRANSFORMS, 'ViTPoseRandomBBoxTransform'),
+    (TRANSFORMS, 'ViTPoseTopdownAffine'),
+    (TRANSFORMS, 'PackViTPoseInputs'),
+    (DATA_SAMPLERS, 'ViTPoseImageGroupedSampler'),
+    (HOOKS, 'ViTPoseRuntimeInfoHook'),
+    (OPTIM_WRAPPERS, 'ViTPoseOptimWrapper'),
+    (OPTIM_WRAPPERS, 'ViTPoseAmpOptimWrapper'),
+    (MODELS, 'ViTPoseDataPreprocessor'),
+    (FUNCTIONS, 'vitpose_collate'),
+])
+def test_training_speed_components_registered(registry, name):
+    component = registry.get(name)
+    assert component is not None
+    assert component.__module__.startswith('vitpose_plugin')
+
+
 def test_constructor_registered_in_mmpose():
     name = 'ViTPoseLayerDecayConstructor'
     assert OPTIM_WRAPPER_CONSTRUCTORS.get(name) is \
@@ -48,7 +68,8 @@ def test_names_do_not_shadow_mmpose_components():
     assert set(ours) == {'ViTPoseBackbone', 'ViTPoseClassicHead',
                          'ViTPoseSimpleHead', 'ViTPoseKnowledgeTokenTuner',
                          'ViTPoseTokenDistiller',
-                         'ViTPoseMultiDatasetEstimator'}
+                         'ViTPoseMultiDatasetEstimator',
+                         'ViTPoseDataPreprocessor'}
 
 
 def test_version():

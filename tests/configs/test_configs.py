@@ -546,3 +546,35 @@ def test_split_model_fits_the_single_dataset_config(multi, dataset, single,
         expected = multi_model(inputs, samples, mode='tensor')[dataset]
         torch.testing.assert_close(
             single_model(inputs, None, mode='tensor'), expected)
+
+
+def _train_pipeline_ends(cfg, type_name):
+    loader = cfg.get('train_dataloader')
+    pipeline = (loader or {}).get('dataset', {}).get('pipeline') or []
+    return bool(pipeline) and pipeline[-1]['type'] == type_name
+
+
+@pytest.mark.parametrize('config', CONFIGS, ids=config_id)
+def test_device_targets_follow_the_head_codec(config):
+    """A pipeline that leaves the targets to the device has a data
+    preprocessor drawing them with the head's codec, and a collate that
+    stacks them."""
+    cfg = Config.fromfile(config)
+    if not _train_pipeline_ends(cfg, 'PackViTPoseInputs'):
+        return
+    # distillers take the preprocessor of their student or teacher
+    pose_model = next(model for model in (
+        cfg.model, cfg.model.get('student'), cfg.model.get('teacher'))
+        if model is not None and 'data_preprocessor' in model)
+    preprocessor = pose_model.data_preprocessor
+    assert preprocessor.type == 'ViTPoseDataPreprocessor'
+    assert dict(preprocessor.target_codec) == dict(pose_model.head.decoder)
+    assert cfg.train_dataloader.collate_fn.type == 'vitpose_collate'
+
+
+def test_paper_configs_draw_targets_on_the_device():
+    coco = [c for c in CONFIGS if osp.sep + 'coco' + osp.sep in c
+            and 'ViTPose-' in c]
+    assert coco and all(
+        _train_pipeline_ends(Config.fromfile(c), 'PackViTPoseInputs')
+        for c in coco)

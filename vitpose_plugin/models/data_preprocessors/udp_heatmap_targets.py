@@ -31,11 +31,11 @@ def udp_gaussian_heatmaps(keypoints: Tensor, keypoints_visible: Tensor,
         weights (B, K) float32.
     """
     width, height = heatmap_size
-    scale = torch.tensor(
-        [(input_size[0] - 1) / (width - 1),
-         (input_size[1] - 1) / (height - 1)],
-        dtype=torch.float64, device=keypoints.device)
-    points = keypoints.double() / scale
+    points = keypoints.double()
+    # python-scalar divisions: no constant tensor copied to the device
+    points = torch.stack((points[..., 0] / ((input_size[0] - 1) / (width - 1)),
+                          points[..., 1] / ((input_size[1] - 1) /
+                                            (height - 1))), dim=-1)
     radius = sigma * 3
     centre = (points + 0.5).trunc()
     lower = (centre - radius).trunc()

@@ -1,0 +1,36 @@
+import numpy as np
+import pytest
+import torch
+from mmpose.structures import PoseDataSample
+
+from vitpose_plugin.datasets import vitpose_collate
+
+
+def packed(keypoints=17, size=(8, 6), targets=True):
+    sample = dict(inputs=torch.zeros(3, *size, dtype=torch.uint8),
+                  data_samples=PoseDataSample())
+    if targets:
+        sample['targets'] = dict(
+            keypoints=np.zeros((keypoints, 2), np.float32),
+            keypoints_visible=np.ones(keypoints, np.float32))
+    return sample
+
+
+def test_one_tensor_per_field():
+    batch = vitpose_collate([packed(), packed()])
+    assert batch['inputs'].shape == (2, 3, 8, 6)
+    assert batch['targets']['keypoints'].shape == (2, 17, 2)
+    assert batch['targets']['keypoints_visible'].shape == (2, 17)
+    assert len(batch['data_samples']) == 2
+    assert 'targets' not in vitpose_collate([packed(targets=False)])
+
+
+@pytest.mark.parametrize('samples, message', [
+    ([packed(17), packed(14)], 'keypoints in one batch'),
+    ([packed(size=(8, 6)), packed(size=(6, 8))], 'one size'),
+    ([packed(), packed(targets=False)], 'some samples'),
+    ([], 'empty'),
+])
+def test_inconsistent_batches_are_refused(samples, message):
+    with pytest.raises(ValueError, match=message):
+        vitpose_collate(samples)

@@ -1,0 +1,40 @@
+"""One train_step of the COCO recipe: one host-to-device copy per batch field
+and no host synchronisation, on logged iterations too (acc on the device).
+
+On CPU the counter counts every call naming a device; the transfers are
+counted in the data preprocessor, where the batch crosses to the device
+(clip_grad_norm_'s same-device .to() calls would be counted otherwise)."""
+import pytest
+from mmengine.logging import MessageHub
+from mmengine.optim import build_optim_wrapper
+from mmengine.runner import Runner
+from mmpose.registry import MODELS
+from mmpose.utils import register_all_modules
+
+import vitpose_plugin  # noqa: F401
+from vitpose_plugin.models.utils import LOG_TRAIN_METRICS
+
+from ..tools.helpers import load_tool
+from .tiny_coco import tiny_coco_config
+
+
+@pytest.mark.parametrize('logged', [False, True])
+def test_one_copy_per_field_no_sync(tmp_path, logged):
+    register_all_modules()  # default scope mmpose
+    cfg = tiny_coco_config(str(tmp_path), batch_size=6)
+    cfg.optim_wrapper.optimizer.fused = True  # see test_runtime_info_hook
+    model = MODELS.build(cfg.model)
+    optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    batch = next(iter(Runner.build_dataloader(cfg.train_dataloader)))
+    MessageHub.get_current_instance().update_info(LOG_TRAIN_METRICS, logged)
+    counter = load_tool('train_throughput', 'analysis') \
+        .HostDeviceTrafficCounter('cpu')
+    with counter:
+        model.data_preprocessor(batch, True)
+    assert dict(counter.transfers) == {'to': 3}  # images, keypoints, vis.
+    assert counter.total_syncs == 0, dict(counter.syncs)
+    with counter:
+        outputs = model.train_step(batch, optim_wrapper)
+    assert counter.total_syncs == 0, dict(counter.syncs)
+    assert ('acc_pose' in outputs) == logged
+    MessageHub.get_current_instance().pop_info(LOG_TRAIN_METRICS)
