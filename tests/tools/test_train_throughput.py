@@ -66,6 +66,20 @@ def test_counter_counts_known_calls_on_cpu(tool):
     assert traffic.total_transfers == 6 and traffic.total_syncs == 18
 
 
+def test_counter_records_call_sites(tool):
+    t = torch.ones(2)
+    with tool.HostDeviceTrafficCounter('cpu', sites=True) as traffic:
+        for _ in range(2):
+            t.sum().item()
+        t.to('cpu')
+    sites = {(kind, name): (site, count)
+             for (kind, name, site), count in traffic.sites.items()}
+    assert set(sites) == {('sync', 'item'), ('transfer', 'to')}
+    site, count = sites[('sync', 'item')]
+    assert count == 2 and site.startswith(
+        'tests/tools/test_train_throughput.py:'), site
+
+
 def test_counter_on_an_accelerator_counts_crossings_only(tool):
     """'meta' stands in for an accelerator: host reads of host tensors and
     device-local moves are not traffic there."""
@@ -103,7 +117,7 @@ def test_tool_measures_every_figure_for_both_sides(tmp_path):
     out = tmp_path / 'throughput.json'
     proc = run([
         sys.executable, 'tools/analysis/train_throughput.py', *TINY,
-        '--batch', '4', '--workers', '1', '--samples', '8', '--iters', '3',
+        '--batch', '2', '--workers', '1', '--samples', '4', '--iters', '2',
         '--warmup', '1', '--step-iters', '1', '--rounds', '1', '--json',
         str(out)
     ], cwd=REPO_ROOT, timeout=300)
@@ -117,6 +131,8 @@ def test_tool_measures_every_figure_for_both_sides(tmp_path):
         traffic = results['traffic'][side]
         assert traffic['transfers'] > 0 and traffic['syncs'] >= 0
         assert traffic['transfers'] == sum(traffic['transfer_calls'].values())
+        assert traffic['transfers'] + traffic['syncs'] == sum(
+            count for _, _, _, count in traffic['sites'])
     assert results['sample_instances'] > 0
     assert results['machine']['cores'] >= 1
     assert 'samples/s per core' in proc.stdout

@@ -27,6 +27,7 @@ import platform
 import random
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 import warnings
@@ -92,6 +93,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         help='config overrides for the plugin side')
     parser.add_argument('--mmpose-cfg-options', nargs='+', action=DictAction,
                         help='config overrides for the MMPose side')
+    parser.add_argument('--sites', action='store_true',
+                        help='also print where the counted traffic calls '
+                        'are made (file:line)')
     parser.add_argument('--json', help='also write the results here')
     args = parser.parse_args(argv)
     if args.batch < 1 or args.samples < 1 or args.rounds < 1 \
@@ -167,11 +171,17 @@ class HostDeviceTrafficCounter(TorchFunctionMode):
         'nonzero', 'argwhere', 'masked_select', 'unique'
     })
 
-    def __init__(self, device: str = 'cpu') -> None:
+    #: frames of these files are skipped when a call site is recorded
+    _INTERNAL = ('torch/overrides.py', 'torch/_tensor.py',
+                 'torch/utils/_device.py', osp.abspath(__file__))
+
+    def __init__(self, device: str = 'cpu', sites: bool = False) -> None:
         super().__init__()
         self.accelerator = torch.device(device).type != 'cpu'
         self.transfers: Counter = Counter()
         self.syncs: Counter = Counter()
+        #: with ``sites=True``: (kind, call, 'file:line') -> count
+        self.sites: Optional[Counter] = Counter() if sites else None
 
     def __torch_function__(self, func: Callable, types: Any,
                            args: tuple = (), kwargs: Optional[dict] = None):
@@ -181,6 +191,25 @@ class HostDeviceTrafficCounter(TorchFunctionMode):
         except Exception:  # never let counting break the counted code
             pass
         return func(*args, **kwargs)
+
+    def _count(self, kind: str, name: str) -> None:
+        (self.transfers if kind == 'transfer' else self.syncs)[name] += 1
+        if self.sites is not None:
+            self.sites[(kind, name, self._call_site())] += 1
+
+    def _call_site(self) -> str:
+        """``file:line`` of the first frame outside torch's dispatch."""
+        frame = sys._getframe(1)
+        while frame is not None and frame.f_code.co_filename.endswith(
+                self._INTERNAL):
+            frame = frame.f_back
+        if frame is None:
+            return '?'
+        path = frame.f_code.co_filename
+        for root in ('site-packages/', ROOT + '/'):
+            if root in path:
+                path = path.split(root, 1)[1]
+        return f'{path}:{frame.f_lineno}'
 
     def _counts_on(self, tensor: Any) -> bool:
         """Sync calls count on accelerator tensors, or everywhere on CPU."""
@@ -194,11 +223,11 @@ class HostDeviceTrafficCounter(TorchFunctionMode):
         target = torch.device(target) if not isinstance(target, int) \
             else torch.device('cuda', target)
         if not self.accelerator:
-            self.transfers[name] += 1
+            self._count('transfer', name)
         elif _on_host(source) and target.type != 'cpu':
-            self.transfers[name] += 1
+            self._count('transfer', name)
         elif not _on_host(source) and target.type == 'cpu':
-            self.syncs[f'{name}(cpu)'] += 1
+            self._count('sync', f'{name}(cpu)')
 
     def _classify(self, name: str, args: tuple, kwargs: dict) -> None:
         first = args[0] if args else None
@@ -222,16 +251,16 @@ class HostDeviceTrafficCounter(TorchFunctionMode):
             source = args[1] if len(args) > 1 else kwargs.get('src')
             if isinstance(first, Tensor) and isinstance(source, Tensor) \
                     and source.device != first.device and _on_host(source):
-                self.transfers['copy_'] += 1
+                self._count('transfer', 'copy_')
         elif name == 'where':
             if len(args) + len(kwargs) == 1 and self._counts_on(first):
-                self.syncs['where(cond)'] += 1
+                self._count('sync', 'where(cond)')
         elif name == '__getitem__':
             if len(args) > 1 and _bool_index(args[1]) \
                     and self._counts_on(first):
-                self.syncs['__getitem__[bool]'] += 1
+                self._count('sync', '__getitem__[bool]')
         elif name in self.SYNC_NAMES and self._counts_on(first):
-            self.syncs[name] += 1
+            self._count('sync', name)
 
     @property
     def total_transfers(self) -> int:
@@ -291,20 +320,19 @@ def apply_arch(cfg: Config, arch: Sequence[int]) -> None:
 
 
 def amp_optim_wrapper(cfg: Config, side: str) -> None:
-    """The optim wrapper ``tools/train.py --amp`` gives each side.
-
-    MMPose's tools/train.py (and this project's today): ``AmpOptimWrapper``
-    with dynamic loss scaling in place of ``OptimWrapper``. A plugin config
-    that already names an AMP wrapper keeps it.
-    """
+    """The optim wrapper ``tools/train.py --amp`` gives a config (the rule
+    of this project's ``merge_args``, a superset of MMPose's: ViTPose
+    wrappers become ``ViTPoseAmpOptimWrapper``, mmengine's become
+    ``AmpOptimWrapper`` with dynamic loss scaling)."""
     wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
-    if side == 'plugin' and 'Amp' in str(wrapper):
-        return
-    if wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
-        raise ValueError(f'--amp ({side}): needs OptimWrapper or '
-                         f'AmpOptimWrapper, the config uses {wrapper}')
-    cfg.optim_wrapper.type = 'AmpOptimWrapper'
-    cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if wrapper in ('ViTPoseOptimWrapper', 'ViTPoseAmpOptimWrapper'):
+        cfg.optim_wrapper.type = 'ViTPoseAmpOptimWrapper'
+    elif wrapper in ('OptimWrapper', 'AmpOptimWrapper'):
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    else:
+        raise ValueError(f'--amp ({side}): no AMP counterpart for the '
+                         f'optim wrapper {wrapper}')
 
 
 def resolve_config(path: str) -> str:
@@ -493,12 +521,14 @@ class Trainer:
         """Transfers and synchronisations of one train_step."""
         batch = copy.deepcopy(self.batch)
         synchronize(self.device)
-        with HostDeviceTrafficCounter(self.device) as counter:
+        with HostDeviceTrafficCounter(self.device, sites=True) as counter:
             self.step(batch)
         result = dict(transfers=counter.total_transfers,
                       syncs=counter.total_syncs,
                       transfer_calls=dict(sorted(counter.transfers.items())),
-                      sync_calls=dict(sorted(counter.syncs.items())))
+                      sync_calls=dict(sorted(counter.syncs.items())),
+                      sites=[[kind, name, site, count] for (kind, name, site),
+                             count in counter.sites.most_common()])
         if self.device == 'cuda':
             batch = copy.deepcopy(self.batch)
             synchronize(self.device)
@@ -717,6 +747,12 @@ def measure(args: argparse.Namespace) -> Dict[str, Any]:
         results['traffic'] = {name: trainer.traffic()
                               for name, trainer in trainers.items()}
         print_traffic(results['traffic'], args.batch)
+        if args.sites:
+            for name in SIDES:
+                print(f'\n{name}: traffic call sites (count kind call site)')
+                for kind, call, site, count in \
+                        results['traffic'][name]['sites']:
+                    print(f'{count:>5} {kind:8} {call:18} {site}')
     del trainers
     if 'e2e' not in args.skip:
         results['e2e'] = alternate(
