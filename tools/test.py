@@ -35,6 +35,10 @@ def parse_args() -> argparse.Namespace:
         action=DictAction,
         help='override config settings, e.g. model.test_cfg.flip_test=False')
     parser.add_argument(
+        '--compile',
+        action='store_true',
+        help='torch.compile the backbone and head (sets cfg.compile=True)')
+    parser.add_argument(
         '--launcher',
         choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none',
@@ -53,6 +57,8 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
+    if args.compile:
+        cfg.compile = True
     cfg.launcher = args.launcher
 
     if args.show or args.show_dir:

@@ -14,6 +14,8 @@ Examples::
     python tools/analysis/benchmark.py --sizes small base large huge \
         --dtypes fp32 bf16 --modes infer train --batch 8
     python tools/analysis/benchmark.py --device cuda --batch 256 --dtypes bf16
+    python tools/analysis/benchmark.py --device cuda --batch 256 --dtypes bf16 \
+        --modes infer --compile
 """
 import argparse
 import json
@@ -50,6 +52,9 @@ def parse_args() -> argparse.Namespace:
                         help='timed rounds per implementation (alternating)')
     parser.add_argument('--iters', type=int, default=2,
                         help='iterations per timed round')
+    parser.add_argument('--compile', action='store_true',
+                        help='torch.compile both models (nn.Module.compile) '
+                        'before timing; compilation happens in warm-up')
     parser.add_argument('--no-memory', action='store_true',
                         help='skip the peak-memory measurements')
     parser.add_argument('--json', help='also write the results here')
@@ -280,6 +285,9 @@ def main() -> None:
               f'{"mmpose MiB":>10} {"ratio":>6}')
     for size in args.sizes:
         models = build_pair(size, args.input_size, args.device)
+        if args.compile:
+            for model in models.values():
+                model.compile()
         print(f'\n{size}: outputs equal (fp32, max diff < 1e-4); '
               f'{gflops_per_image(size, args.input_size):.1f} GFLOPs/image')
         print(header)

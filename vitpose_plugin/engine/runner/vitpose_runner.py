@@ -1,4 +1,5 @@
-"""mmengine's Runner with safe checkpoint reads and torchrun on CPU."""
+"""mmengine's Runner with safe checkpoint reads, torchrun on CPU and model
+compilation for every loop."""
 import datetime
 import os
 from typing import Callable, Dict, Optional, Union
@@ -15,6 +16,7 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
 from ...checkpoints import read_checkpoint
+from .model_compilation import compile_pose_model
 
 
 @RUNNERS.register_module()
@@ -34,8 +36,31 @@ class ViTPoseRunner(Runner):
       process group, and wraps DDP with ``device_ids=[LOCAL_RANK]``, both of
       which fail on CPU. Without CUDA this initialises the group with
       ``env_cfg.dist_cfg`` (``nccl`` becomes ``gloo``) and wraps DDP with
-      ``device_ids=None``. With a GPU it changes nothing.
+      ``device_ids=None``. With a GPU it changes nothing;
+    - ``cfg.compile`` (True or ``torch.compile`` arguments, mmengine's
+      setting) compiles the model's backbone and head(s) in place
+      (:func:`compile_pose_model`) for training, validation and testing,
+      where mmengine compiles the whole ``train_step`` (data samples,
+      codecs and the optimizer included) and only for training.
     """
+
+    def _maybe_compile(self, target: str) -> None:
+        compile_cfg = self.cfg.get('compile', None)
+        model = self.model.module if is_model_wrapper(self.model) \
+            else self.model
+        compiled = compile_pose_model(model, compile_cfg)
+        if compiled:
+            self.logger.info(f'torch.compile({compile_cfg}) applied to '
+                             f'{", ".join(compiled)}; the first iterations '
+                             f'are slow while it compiles')
+
+    def val(self) -> dict:
+        self._maybe_compile('val_step')
+        return super().val()
+
+    def test(self) -> dict:
+        self._maybe_compile('test_step')
+        return super().test()
 
     def setup_env(self, env_cfg: Dict) -> None:
         """Initialise torchrun's process group on CPU, then as mmengine."""
