@@ -1,0 +1,119 @@
+"""ONNX export: onnxruntime matches PyTorch within 1e-4 (fp32) on random
+weights, for every size, both decoders (heads), the windowed attention
+types and a model split from a multi-dataset checkpoint."""
+import os.path as osp
+
+import numpy as np
+import onnx
+import pytest
+import torch
+from mmengine.config import Config
+
+from tests.apis.helpers import REPO_ROOT, TINY_CONFIG, TINY_MULTI_CONFIG, shrink
+from tests.tools.helpers import run
+from vitpose_plugin.apis import init_pose_model
+from vitpose_plugin.checkpoints import save_checkpoint
+from vitpose_plugin.deployment import (compare_with_onnxruntime, export_onnx,
+                                       onnx_session)
+
+COCO = osp.join(REPO_ROOT, 'configs', 'body_2d_keypoint', 'topdown_heatmap',
+                'coco')
+ATTENTION = ['s8-win8x8', 's8-win8x8-shift', 's8-win8x8-pool',
+             's8-win8x8-shift-pool', 's8-win16x12']
+
+
+def coco_config(name: str) -> str:
+    return osp.join(COCO, f'td-hm_ViTPose-{name}_8xb64-210e_coco-256x192.py')
+
+
+def assert_parity(model: torch.nn.Module, path: str, export_batch: int,
+                  run_batch: int, **kwargs) -> dict:
+    """Export at ``export_batch``, run onnxruntime at ``run_batch``."""
+    torch.manual_seed(0)
+    wrapper = export_onnx(model, path, batch_size=export_batch, **kwargs)
+    diffs = compare_with_onnxruntime(wrapper, path, batch_size=run_batch)
+    assert diffs['heatmaps'] < 1e-4, diffs
+    return diffs
+
+
+@pytest.mark.parametrize('name', ['small', 'small-simple', 'base'])
+def test_parity_small_and_base(name, tmp_path):
+    """Real architectures; traced at batch 1, run at batch 2."""
+    model = init_pose_model(coco_config(name))
+    assert_parity(model, str(tmp_path / 'model.onnx'), 1, 2)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('name', ['large', 'huge-simple'])
+def test_parity_large_and_huge(name, tmp_path):
+    """ViTPose-L (classic decoder) and ViTPose-H (simple decoder, 2.5 GB:
+    weights in external data files), real architectures, batch 1."""
+    model = init_pose_model(coco_config(name))
+    path = str(tmp_path / 'model.onnx')
+    assert_parity(model, path, 1, 1)
+    del model
+
+
+@pytest.mark.parametrize('variant', ATTENTION)
+def test_parity_window_attention(variant, tmp_path):
+    """Window / shifted / pooled attention at 256x192 (a 16x12 token grid
+    that 8x8 windows do not divide: padding masks, gather indices and
+    pooling matrices in the graph), on a narrow 2-block backbone."""
+    config = osp.join(COCO, 'attention',
+                      f'td-hm_ViTPose-base-{variant}_8xb64-210e_coco-256x192.py')
+    model = init_pose_model(shrink(Config.fromfile(config), width=64))
+    assert_parity(model, str(tmp_path / 'model.onnx'), 2, 3)
+
+
+def test_decoded_outputs_names_and_fp16(tmp_path):
+    model = init_pose_model(TINY_CONFIG)
+    path = str(tmp_path / 'model.onnx')
+    diffs = assert_parity(model, path, 1, 2, decode=True, opset=14)
+    graph = onnx.load(path).graph
+    assert [i.name for i in graph.input] == ['crops']
+    assert [o.name for o in graph.output] == ['heatmaps', 'keypoints',
+                                              'scores']
+    assert graph.input[0].type.tensor_type.shape.dim[0].dim_param == 'batch'
+    assert diffs['scores'] < 1e-4
+    half = str(tmp_path / 'half.onnx')
+    wrapper = export_onnx(model, half, fp16=True)
+    assert any(t.data_type == onnx.TensorProto.FLOAT16
+               for t in onnx.load(half).graph.initializer)
+    assert compare_with_onnxruntime(wrapper, half)['heatmaps'] < 1e-2
+    # fp16 copy: the model itself stays float32.
+    assert next(model.parameters()).dtype == torch.float32
+
+
+def test_static_batch_and_bad_opset(tmp_path):
+    model = init_pose_model(TINY_CONFIG)
+    path = str(tmp_path / 'model.onnx')
+    export_onnx(model, path, batch_size=2, dynamic_batch=False)
+    assert onnx_session(path).get_inputs()[0].shape == [2, 3, 128, 96]
+    with pytest.raises(ValueError, match='opset must be in'):
+        export_onnx(model, path, opset=11)
+
+
+def test_model_split_from_multi_dataset_checkpoint(tmp_path):
+    """A ViTPose++ (experts) checkpoint, split into its 'aic' model with
+    the checkpoint CLI, exports with the single-dataset config and predicts
+    what the multi-dataset model predicts for aic."""
+    torch.manual_seed(0)
+    multi = init_pose_model(TINY_MULTI_CONFIG, dataset='aic')
+    source = str(tmp_path / 'multi.pth')
+    save_checkpoint(multi.state_dict(), source)
+    single = str(tmp_path / 'aic.pth')
+    run(['python', '-m', 'vitpose_plugin.checkpoints', 'split', source, single,
+         '--name', 'aic'],
+        cwd=REPO_ROOT, timeout=300)
+    config = osp.join(osp.dirname(TINY_CONFIG),
+                      'td-hm_ViTPose-tiny_synthetic-aic-128x96.py')
+    model = init_pose_model(config, single)
+    path = str(tmp_path / 'aic.onnx')
+    assert_parity(model, path, 1, 2)
+    crops = torch.rand(3, 3, 128, 96) * 255
+    inputs = (crops.flip(1) - multi.data_preprocessor.mean) / \
+        multi.data_preprocessor.std
+    with torch.no_grad():
+        expected = multi(inputs, None, mode='tensor')['aic']
+    [heatmaps] = onnx_session(path).run(None, {'crops': crops.numpy()})
+    np.testing.assert_allclose(heatmaps, expected.numpy(), atol=1e-4)

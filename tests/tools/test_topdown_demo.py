@@ -1,0 +1,150 @@
+"""tools/demo/topdown_demo.py on the sample images, a short video made from
+them, a detector and a detection file."""
+import json
+import os.path as osp
+import shutil
+import sys
+
+import cv2
+import mmpose
+import numpy as np
+import pytest
+import torch
+
+from tests.apis.helpers import SAMPLE_IMAGES, TINY_CONFIG, TINY_MULTI_CONFIG
+from tests.tools.helpers import REPO_ROOT, load_tool, run
+from vitpose_plugin.apis import init_pose_model, load_detection_json
+from vitpose_plugin.checkpoints import save_checkpoint
+
+TOOL = 'tools/demo/topdown_demo.py'
+DET_JSON = osp.join(REPO_ROOT, 'data', 'sample_coco',
+                    'test_coco_det_AP_H_56.json')
+DET_CONFIG = osp.join(osp.dirname(mmpose.__file__), '.mim', 'demo',
+                      'mmdetection_cfg', 'rtmdet_nano_320-8xb32_coco-person.py')
+
+
+@pytest.fixture(scope='module')
+def tiny_checkpoint(tmp_path_factory) -> str:
+    path = str(tmp_path_factory.mktemp('ckpt') / 'tiny.pth')
+    torch.manual_seed(0)
+    save_checkpoint(init_pose_model(TINY_CONFIG).state_dict(), path)
+    return path
+
+
+def read_predictions(root) -> dict:
+    with open(osp.join(root, 'predictions.json')) as f:
+        return json.load(f)
+
+
+def test_folder_with_detection_file_one_batch_per_image(
+        tiny_checkpoint, tmp_path, monkeypatch):
+    demo = load_tool('topdown_demo', 'demo')
+    batches = []
+    build = demo.init_pose_model
+
+    def counting_model(*args, **kwargs):
+        model = build(*args, **kwargs)
+        test_step = model.test_step
+        model.test_step = lambda data: batches.append(
+            len(data['inputs'])) or test_step(data)
+        return model
+
+    monkeypatch.setattr(demo, 'init_pose_model', counting_model)
+    out = tmp_path / 'out'
+    assert demo.main([TINY_CONFIG, tiny_checkpoint, '--input',
+                      osp.dirname(SAMPLE_IMAGES[0]), '--output-root',
+                      str(out), '--det-json', DET_JSON,
+                      '--bbox-thr', '0.5']) == 0
+    detections = load_detection_json(DET_JSON)
+    expected = [int((detections[int(osp.basename(p)[:-4])][:, 4] > 0.5)
+                    .sum()) for p in SAMPLE_IMAGES]
+    # Every person of an image in one forward.
+    assert batches == expected
+    predictions = read_predictions(out)
+    assert predictions['meta_info']['num_keypoints'] == 17
+    frames = predictions['instance_info']
+    assert [f['image'] for f in frames] == [osp.basename(p)
+                                            for p in SAMPLE_IMAGES]
+    assert [len(f['instances']) for f in frames] == expected
+    for path in SAMPLE_IMAGES:
+        drawn = cv2.imread(str(out / osp.basename(path)))
+        assert drawn.shape == cv2.imread(path).shape
+    # Batched predictions are the one-box-at-a-time ones.
+    from mmpose.apis import inference_topdown
+    model = init_pose_model(TINY_CONFIG, tiny_checkpoint)
+    person = frames[1]['instances'][-1]
+    [single] = inference_topdown(model, SAMPLE_IMAGES[1],
+                                 np.array([person['bbox']], np.float32))
+    np.testing.assert_allclose(single.pred_instances.keypoints[0],
+                               person['keypoints'], rtol=1e-4, atol=0.05)
+
+
+def test_video_multi_dataset_head_by_name(tmp_path):
+    video = str(tmp_path / 'clip.mp4')
+    writer = cv2.VideoWriter(video, cv2.VideoWriter_fourcc(*'mp4v'), 5,
+                             (320, 240))
+    for path in SAMPLE_IMAGES + SAMPLE_IMAGES[:2]:
+        writer.write(cv2.resize(cv2.imread(path), (320, 240)))
+    writer.release()
+    torch.manual_seed(0)
+    checkpoint = str(tmp_path / 'multi.pth')
+    save_checkpoint(
+        init_pose_model(TINY_MULTI_CONFIG, dataset='aic').state_dict(),
+        checkpoint)
+    out = tmp_path / 'out'
+    proc = run([sys.executable, TOOL, TINY_MULTI_CONFIG, checkpoint,
+                '--input', video, '--output-root', str(out), '--dataset',
+                'aic'], cwd=REPO_ROOT, timeout=300)
+    assert '6/6' in proc.stdout  # the progress bar
+    predictions = read_predictions(out)
+    assert predictions['meta_info']['num_keypoints'] == 14
+    assert [f['frame_id'] for f in predictions['instance_info']] == \
+        list(range(6))
+    for frame in predictions['instance_info']:
+        [person] = frame['instances']  # the whole frame
+        assert person['bbox'] == [0, 0, 320, 240]
+        assert len(person['keypoints']) == 14
+    drawn = cv2.VideoCapture(str(out / 'clip.mp4'))
+    assert int(drawn.get(cv2.CAP_PROP_FRAME_COUNT)) == 6
+    assert int(drawn.get(cv2.CAP_PROP_FRAME_WIDTH)) == 320
+    drawn.release()
+
+
+def test_mmdetection_detector(tiny_checkpoint, tmp_path):
+    from mmdet.apis import init_detector
+    torch.manual_seed(0)
+    detector = init_detector(DET_CONFIG, None, device='cpu')
+    det_checkpoint = str(tmp_path / 'det.pth')
+    save_checkpoint(detector.state_dict(), det_checkpoint)
+    out = tmp_path / 'out'
+    run([sys.executable, TOOL, TINY_CONFIG, tiny_checkpoint, '--input',
+         SAMPLE_IMAGES[0], '--output-root', str(out), '--det-config',
+         DET_CONFIG, '--det-checkpoint', det_checkpoint, '--bbox-thr', '0',
+         '--no-vis'], cwd=REPO_ROOT, timeout=300)
+    [frame] = read_predictions(out)['instance_info']
+    # Random detector weights: boxes of any score, after NMS.
+    assert 0 < len(frame['instances']) <= 100
+    assert not osp.exists(out / osp.basename(SAMPLE_IMAGES[0]))
+
+
+def test_bad_inputs_are_named(tiny_checkpoint, tmp_path):
+    demo = load_tool('topdown_demo', 'demo')
+    folder = tmp_path / 'images'
+    folder.mkdir()
+    shutil.copy(SAMPLE_IMAGES[0], folder)
+    (folder / 'broken.jpg').write_bytes(b'not a jpeg')
+    common = [TINY_CONFIG, tiny_checkpoint, '--output-root',
+              str(tmp_path / 'out'), '--no-vis']
+    with pytest.raises(ValueError, match='cannot decode image .*broken.jpg'):
+        demo.main(common + ['--input', str(folder)])
+    with pytest.raises(FileNotFoundError, match='no input file or folder'):
+        demo.main(common + ['--input', str(tmp_path / 'absent')])
+    shutil.copy(SAMPLE_IMAGES[0], tmp_path / 'person.jpg')
+    with pytest.raises(KeyError, match='cannot tell the image id of person'):
+        demo.main(common + ['--input', str(tmp_path / 'person.jpg'),
+                            '--det-json', DET_JSON])
+    with pytest.raises(ValueError, match='unknown input type'):
+        demo.main(common + ['--input', DET_JSON])
+    with pytest.raises(SystemExit):
+        demo.main(common + ['--input', str(folder), '--det-config',
+                            DET_CONFIG])

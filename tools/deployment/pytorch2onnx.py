@@ -1,0 +1,79 @@
+"""Export a top-down ViTPose model to ONNX (MMPose's tool name).
+
+    python tools/deployment/pytorch2onnx.py CONFIG CHECKPOINT --output model.onnx \
+        [--opset 17] [--batch-size 1] [--static-batch] [--fp16] [--decode]
+
+Input ``crops`` (B, 3, H, W): person crops as MMPose's TopdownAffine gives
+them (BGR, 0-255; normalisation is in the graph). Outputs ``heatmaps``
+(B, K, h, w) and, with ``--decode``, ``keypoints`` (B, K, 2, crop pixels)
+and ``scores`` (B, K). The export is checked with onnxruntime on a batch of
+another size than the traced one (``--no-verify`` skips it). A
+multi-dataset model is exported per dataset after
+``python -m vitpose_plugin.checkpoints split``.
+"""
+import argparse
+import sys
+from typing import List, Optional
+
+from mmengine.config import DictAction
+from mmengine.logging import print_log
+
+from vitpose_plugin.apis import init_pose_model
+from vitpose_plugin.deployment import compare_with_onnxruntime, export_onnx
+
+#: Largest max |ONNX - PyTorch| of the heatmaps accepted by the check.
+TOLERANCE = dict(fp32=1e-4, fp16=1e-2)
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description='Export a top-down ViTPose model to ONNX')
+    parser.add_argument('config', help='pose model config file')
+    parser.add_argument('checkpoint', help='checkpoint file or URL')
+    parser.add_argument('--output', default='model.onnx',
+                        help='ONNX file to write (default: model.onnx)')
+    parser.add_argument('--opset', type=int, default=17,
+                        help='ONNX opset, 14-20 (default: 17)')
+    parser.add_argument('--batch-size', type=int, default=1,
+                        help='batch of the traced example (default: 1)')
+    parser.add_argument('--static-batch', action='store_true',
+                        help='fix the batch size (default: dynamic)')
+    parser.add_argument('--fp16', action='store_true',
+                        help='network in float16 (I/O stay float32)')
+    parser.add_argument('--decode', action='store_true',
+                        help='also output UDP-decoded keypoints and scores')
+    parser.add_argument('--no-verify', action='store_true',
+                        help='skip the onnxruntime vs PyTorch check')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='config overrides, KEY=VALUE')
+    return parser.parse_args(argv)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse_args(argv)
+    model = init_pose_model(args.config, args.checkpoint, device='cpu',
+                            cfg_options=args.cfg_options)
+    wrapper = export_onnx(model, args.output, opset=args.opset,
+                          batch_size=args.batch_size,
+                          dynamic_batch=not args.static_batch,
+                          decode=args.decode, fp16=args.fp16)
+    print_log(f'wrote {args.output} (opset {args.opset}, '
+              f'{"static" if args.static_batch else "dynamic"} batch, '
+              f'{"fp16" if args.fp16 else "fp32"})', logger='current')
+    if args.no_verify:
+        return 0
+    batch = args.batch_size if args.static_batch else args.batch_size + 1
+    diffs = compare_with_onnxruntime(wrapper, args.output, batch_size=batch)
+    tolerance = TOLERANCE['fp16' if args.fp16 else 'fp32']
+    report = ', '.join(f'{name} {diff:.2e}' for name, diff in diffs.items())
+    print_log(f'onnxruntime vs PyTorch, batch {batch}: max |diff| {report}',
+              logger='current')
+    if diffs['heatmaps'] > tolerance:
+        print_log(f'heatmaps differ by more than {tolerance}',
+                  logger='current', level=40)
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""Export a top-down ViTPose model to ONNX and check it with onnxruntime."""
+import os
+import os.path as osp
+from typing import Dict, List, Optional, Tuple
+
+import numpy as np
+import torch
+from torch import nn
+
+from .export_model import ViTPoseExportModel
+
+INPUT_NAME = 'crops'
+HEATMAPS, KEYPOINTS, SCORES = 'heatmaps', 'keypoints', 'scores'
+
+
+def input_hw(model: nn.Module) -> Tuple[int, int]:
+    """(H, W) of the model input, from its backbone's ``img_size``."""
+    size = getattr(model.backbone, 'img_size', None)
+    if size is None:
+        raise ValueError(f'{type(model.backbone).__name__} has no img_size; '
+                         f'cannot tell the input size to export with')
+    return tuple(size) if isinstance(size, (tuple, list)) else (size, size)
+
+
+def output_names(decode: bool) -> List[str]:
+    """Names of the exported outputs."""
+    return [HEATMAPS, KEYPOINTS, SCORES] if decode else [HEATMAPS]
+
+
+def export_onnx(model: nn.Module,
+                output: str,
+                opset: int = 17,
+                batch_size: int = 1,
+                dynamic_batch: bool = True,
+                decode: bool = False,
+                fp16: bool = False) -> ViTPoseExportModel:
+    """Trace ``model`` (a single-dataset top-down ViTPose, eval mode) into
+    an ONNX file with input ``crops`` and outputs ``heatmaps`` (+
+    ``keypoints``, ``scores``).
+
+    Args:
+        model (nn.Module): The model (``init_pose_model``), on the CPU.
+        output (str): The .onnx file (models over 2 GB keep their weights in
+            files next to it).
+        opset (int): ONNX opset, 14 to 20 (SDPA needs 14). Defaults to 17.
+        batch_size (int): Batch of the traced example. Defaults to 1.
+        dynamic_batch (bool): Leave the batch dimension free. Defaults to
+            True.
+        decode (bool): Also output UDP-decoded keypoints and scores.
+            Defaults to False.
+        fp16 (bool): Network in float16 (I/O stay float32). Defaults to
+            False.
+
+    Returns:
+        ViTPoseExportModel: The traced module (for comparisons).
+    """
+    if not 14 <= opset <= 20:
+        raise ValueError(f'opset must be in [14, 20] (scaled dot-product '
+                         f'attention needs 14), got {opset}')
+    if batch_size < 1:
+        raise ValueError(f'batch_size must be >= 1, got {batch_size}')
+    wrapper = ViTPoseExportModel(model, decode=decode, half=fp16).eval()
+    height, width = input_hw(model)
+    example = torch.rand(batch_size, 3, height, width) * 255
+    names = output_names(decode)
+    dynamic_axes: Optional[Dict[str, Dict[int, str]]] = None
+    if dynamic_batch:
+        dynamic_axes = {name: {0: 'batch'} for name in [INPUT_NAME, *names]}
+    os.makedirs(osp.dirname(osp.abspath(output)), exist_ok=True)
+    with torch.no_grad():
+        torch.onnx.export(
+            wrapper, (example, ),
+            output,
+            input_names=[INPUT_NAME],
+            output_names=names,
+            opset_version=opset,
+            dynamic_axes=dynamic_axes,
+            do_constant_folding=True,
+            dynamo=False)
+    return wrapper
+
+
+def onnx_session(path: str, threads: Optional[int] = None):
+    """An onnxruntime CPU session of ``path``.
+
+    Args:
+        path (str): The .onnx file.
+        threads (int, optional): Intra-op threads; None lets onnxruntime
+            choose. Defaults to None.
+    """
+    try:
+        import onnxruntime as ort
+    except ImportError as error:
+        raise ImportError('onnxruntime is not installed: pip install '
+                          'onnxruntime (requirements/deploy.txt)') from error
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'no ONNX model at {osp.abspath(path)}')
+    options = ort.SessionOptions()
+    if threads is not None:
+        options.intra_op_num_threads = threads
+    return ort.InferenceSession(
+        path, options, providers=['CPUExecutionProvider'])
+
+
+def compare_with_onnxruntime(wrapper: nn.Module, path: str,
+                             batch_size: int = 2,
+                             seed: int = 0) -> Dict[str, float]:
+    """Max |ONNX - PyTorch| per output on random crops of ``batch_size``.
+
+    Returns:
+        dict: output name -> max absolute difference (keypoints and
+        scores only where the score is > 0).
+    """
+    session = onnx_session(path)
+    names = [out.name for out in session.get_outputs()]
+    shape = session.get_inputs()[0].shape
+    generator = torch.Generator().manual_seed(seed)
+    crops = torch.rand(batch_size, 3, shape[2], shape[3],
+                       generator=generator) * 255
+    with torch.no_grad():
+        expected = wrapper(crops)
+    if isinstance(expected, torch.Tensor):
+        expected = (expected, )
+    got = session.run(names, {INPUT_NAME: crops.numpy()})
+    diffs = {}
+    found = None
+    for name, ref, out in zip(names, expected, got):
+        ref = ref.float().numpy()
+        if name == SCORES:
+            found = ref > 0
+        diffs[name] = ref, out
+    result = {}
+    for name, (ref, out) in diffs.items():
+        if out.shape != ref.shape:
+            raise AssertionError(f'{name}: ONNX shape {out.shape} vs '
+                                 f'PyTorch {ref.shape}')
+        if name in (KEYPOINTS, SCORES) and found is not None:
+            mask = found if name == SCORES else found[..., None].repeat(
+                2, axis=-1)
+            ref, out = ref[mask], out[mask]
+        result[name] = float(np.abs(out.astype(np.float64) - ref).max()) \
+            if ref.size else 0.0
+    return result
+
+
+__all__ = [
+    'HEATMAPS', 'INPUT_NAME', 'KEYPOINTS', 'SCORES',
+    'compare_with_onnxruntime', 'export_onnx', 'input_hw', 'onnx_session',
+    'output_names'
+]
