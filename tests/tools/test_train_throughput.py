@@ -122,7 +122,8 @@ def test_tool_measures_every_figure_for_both_sides(tmp_path):
         str(out)
     ], cwd=REPO_ROOT, timeout=300)
     results = json.loads(out.read_text())
-    for figure in ('pipeline', 'loader', 'step', 'e2e'):
+    for figure in ('pipeline', 'pipeline_interleaved', 'loader', 'step',
+                   'e2e'):
         for side in ('plugin', 'mmpose'):
             assert results[figure][side] > 0, (figure, side)
         assert results[figure]['ratio'] > 0
@@ -133,6 +134,7 @@ def test_tool_measures_every_figure_for_both_sides(tmp_path):
         assert traffic['transfers'] == sum(traffic['transfer_calls'].values())
         assert traffic['transfers'] + traffic['syncs'] == sum(
             count for _, _, _, count in traffic['sites'])
+        assert 0 < traffic['transfers_outside_torch'] <= traffic['transfers']
     assert results['sample_instances'] > 0
     assert results['machine']['cores'] >= 1
     assert 'samples/s per core' in proc.stdout

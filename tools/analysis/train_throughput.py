@@ -561,6 +561,12 @@ class Trainer:
                       sync_calls=dict(sorted(counter.syncs.items())),
                       sites=[[kind, name, site, count] for (kind, name, site),
                              count in counter.sites.most_common()])
+        # torch's own calls (the optimizer's per-parameter step counters,
+        # clip_grad's per-parameter norms) are the same on both sides
+        for kind in ('transfer', 'sync'):
+            result[f'{kind}s_outside_torch'] = sum(
+                count for (k, _, site), count in counter.sites.items()
+                if k == kind and not site.startswith('torch/'))
         if self.device == 'cuda':
             batch = copy.deepcopy(self.batch)
             synchronize(self.device)
@@ -716,6 +722,8 @@ def print_traffic(result: Dict[str, Any], batch: int) -> None:
     rows += [(f'  {n}', 'transfer_calls', n) for n in names]
     rows += [('synchronisations', 'syncs', None)]
     rows += [(f'  {n}', 'sync_calls', n) for n in syncs]
+    rows += [('transfers outside torch/', 'transfers_outside_torch', None),
+             ('syncs outside torch/', 'syncs_outside_torch', None)]
     if 'cuda_sync_warnings' in result['plugin']:
         rows.append(('CUDA sync warnings', 'cuda_sync_warnings', None))
     for label, key, name in rows:
