@@ -4,11 +4,11 @@ import os.path as osp
 import numpy as np
 import pytest
 from mmengine.config import Config
-from mmpose.apis import MMPoseInferencer, inference_topdown
+from mmpose.apis import MMPoseInferencer, inference_topdown, init_model
 
 from tests.apis.helpers import (SAMPLE_IMAGES, TINY_CONFIG, pose_model_configs,
                                 shrink)
-from vitpose_plugin.apis import head_names, init_pose_model, is_multi_dataset
+from vitpose_plugin.apis import head_names, is_multi_dataset, select_dataset
 from vitpose_plugin.checkpoints import save_checkpoint
 
 CONFIGS = pose_model_configs()
@@ -27,16 +27,18 @@ def test_config_list_covers_the_families():
     ids=[osp.relpath(path, osp.dirname(TINY_CONFIG) + '/../..')
          for path in CONFIGS])
 def test_inferencer_every_pose_config(config, tmp_path):
-    """MMPoseInferencer(pose2d=CONFIG, pose2d_weights=CKPT) as a user calls
-    it (the whole image as the person box: no detector download), and
-    init_model + inference_topdown, on a sample image."""
+    """MMPose's init_model + inference_topdown and
+    MMPoseInferencer(pose2d=CONFIG, pose2d_weights=CKPT) as a user calls
+    them (the whole image as the person box: no detector download), on a
+    sample image; a multi-dataset config for each dataset selected."""
     cfg = shrink(Config.fromfile(config))
     datasets = head_names(cfg) if is_multi_dataset(cfg) else [None]
     if len(datasets) > 3:  # time: the first and the last head
         datasets = [datasets[0], datasets[-1]]
     image = SAMPLE_IMAGES[0]
     for dataset in datasets:
-        model = init_pose_model(cfg, dataset=dataset)
+        selected = cfg if dataset is None else select_dataset(cfg, dataset)
+        model = init_model(selected, device='cpu')
         checkpoint = str(tmp_path / 'model.pth')
         save_checkpoint(model.state_dict(), checkpoint)
         keypoints = model.dataset_meta['num_keypoints']

@@ -36,9 +36,10 @@ def assert_parity(model: torch.nn.Module, path: str, export_batch: int,
     return diffs
 
 
-@pytest.mark.parametrize('name', ['small', 'small-simple', 'base'])
+@pytest.mark.parametrize('name', ['small-simple', 'base'])
 def test_parity_small_and_base(name, tmp_path):
-    """Real architectures; traced at batch 1, run at batch 2."""
+    """Real architectures (ViTPose-S with the simple decoder, ViTPose-B with
+    the classic one); traced at batch 1, run at batch 2."""
     model = init_pose_model(coco_config(name))
     assert_parity(model, str(tmp_path / 'model.onnx'), 1, 2)
 

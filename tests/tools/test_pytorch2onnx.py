@@ -1,11 +1,11 @@
 """tools/deployment/pytorch2onnx.py from the command line."""
-import subprocess
 import sys
 
 import onnx
+import pytest
 
 from tests.apis.helpers import TINY_CONFIG, TINY_MULTI_CONFIG
-from tests.tools.helpers import REPO_ROOT, run, tool_env
+from tests.tools.helpers import REPO_ROOT, load_tool, run
 from vitpose_plugin.apis import init_pose_model
 from vitpose_plugin.checkpoints import save_checkpoint
 
@@ -28,15 +28,16 @@ def test_export_with_decoding_is_verified(tmp_path):
 
 
 def test_multi_dataset_model_asks_for_a_split(tmp_path):
+    tool = load_tool('pytorch2onnx', 'deployment')
     checkpoint = str(tmp_path / 'multi.pth')
     save_checkpoint(
         init_pose_model(TINY_MULTI_CONFIG, dataset='coco').state_dict(),
         checkpoint)
-    proc = subprocess.run(
-        [sys.executable, TOOL, TINY_MULTI_CONFIG, checkpoint, '--output',
-         str(tmp_path / 'm.onnx')], cwd=REPO_ROOT, env=tool_env(),
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        timeout=300)
-    assert proc.returncode != 0
-    assert 'multi-dataset model with heads' in proc.stdout
-    assert 'vitpose_plugin.checkpoints split' in proc.stdout
+    with pytest.raises(ValueError, match='multi-dataset model with heads.*'
+                       'vitpose_plugin.checkpoints split'):
+        tool.main([TINY_MULTI_CONFIG, checkpoint, '--output',
+                   str(tmp_path / 'm.onnx')])
+    with pytest.raises(ValueError, match='split CKPT OUT --name DATASET'):
+        tool.main([TINY_MULTI_CONFIG, checkpoint, '--output',
+                   str(tmp_path / 'm.onnx'), '--cfg-options',
+                   'model.test_cfg.dataset=coco'])

@@ -117,10 +117,11 @@ def test_mmdetection_detector(tiny_checkpoint, tmp_path):
     det_checkpoint = str(tmp_path / 'det.pth')
     save_checkpoint(detector.state_dict(), det_checkpoint)
     out = tmp_path / 'out'
-    run([sys.executable, TOOL, TINY_CONFIG, tiny_checkpoint, '--input',
-         SAMPLE_IMAGES[0], '--output-root', str(out), '--det-config',
-         DET_CONFIG, '--det-checkpoint', det_checkpoint, '--bbox-thr', '0',
-         '--no-vis'], cwd=REPO_ROOT, timeout=300)
+    demo = load_tool('topdown_demo', 'demo')
+    assert demo.main([TINY_CONFIG, tiny_checkpoint, '--input',
+                      SAMPLE_IMAGES[0], '--output-root', str(out),
+                      '--det-config', DET_CONFIG, '--det-checkpoint',
+                      det_checkpoint, '--bbox-thr', '0', '--no-vis']) == 0
     [frame] = read_predictions(out)['instance_info']
     # Random detector weights: boxes of any score, after NMS.
     assert 0 < len(frame['instances']) <= 100
