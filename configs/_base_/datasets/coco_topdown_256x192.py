@@ -37,7 +37,9 @@ train_dataloader = dict(
     num_workers=4,
     persistent_workers=True,
     pin_memory=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    # every person once per epoch, the persons of an image in a row so that
+    # each JPEG is decoded once (DefaultSampler: independent batches)
+    sampler=dict(type='ViTPoseImageGroupedSampler', shuffle=True),
     collate_fn=dict(type='vitpose_collate'),
     dataset=dict(
         type=dataset_type,
