@@ -144,6 +144,9 @@ def test_bad_arguments_fail_clearly(tool, tmp_path, capsys):
     with pytest.raises(SystemExit):
         tool.parse_args(['--warmup', '5', '--iters', '5'])
     assert '--warmup must be in [0, --iters)' in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        tool.parse_args(['--amp'])
+    assert '--amp needs --device cuda' in capsys.readouterr().err
     args = tool.parse_args([])
     with pytest.raises(FileNotFoundError, match='plugin config not found'):
         tool.load_config(str(tmp_path / 'missing.py'), 'plugin', args)
