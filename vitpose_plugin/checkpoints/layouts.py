@@ -25,7 +25,8 @@ Layouts (see ``docs/checkpoints.md``):
 - ``mae_facebook``: facebookresearch/mae (``blocks.N.*``, ``norm``,
   ``pos_embed`` (1, 1+14*14, D), decoder keys).
 - ``mae_mmpretrain``: mmpretrain's MAE (``backbone.layers.N.*``,
-  ``neck.*``).
+  ``neck.*``), also the person-crop MAE of :mod:`vitpose_plugin.pretraining`
+  (``pos_embed`` (1, 1+16*12, D) at 256x192).
 - ``token_tuner`` / ``token_distiller``: training runs of the two
   distillation stages (``teacher.*``; ``student.*``, ``knowledge_token``,
   ``token_projection.*``); see :mod:`.extraction`.
@@ -497,28 +498,54 @@ def fold_class_slot(pos_embed: Tensor) -> Tensor:
     return pos_embed[:, 1:] + pos_embed[:, :1]
 
 
-def _mae_source_grid(pos_embed: Tensor) -> Grid:
-    patches = pos_embed.shape[1] - 1
-    side = math.isqrt(max(patches, 0))
-    if pos_embed.dim() != 3 or side < 1 or side * side != patches:
-        raise ValueError(
-            f'an MAE pos_embed should be (1, 1 + S*S, D) (class slot and a '
-            f'square grid), got {tuple(pos_embed.shape)}')
-    return side, side
+def _mae_source_grid(pos_embed: Tensor, grid: Grid) -> Grid:
+    """The patch grid an MAE (1, 1+N, D) embedding was made for.
+
+    A square N is an S x S grid (ImageNet MAE). Otherwise the grid is the
+    factorisation of N with the aspect of the backbone's ``grid``: a
+    person-crop MAE at 256x192 (16x12, see :mod:`vitpose_plugin.pretraining`)
+    fine-tuned at 256x192, 384x288 or 512x384. A 4:3 grid never has a
+    square N (12 k^2 is no square), so the two cases cannot be confused.
+
+    Raises:
+        ValueError: not (1, 1+N, D), or N fits neither case.
+    """
+    rows, cols = grid
+    expected = (f'an MAE pos_embed should be (1, 1 + S*S, D) (class slot and '
+                f'a square grid, ImageNet MAE) or (1, 1 + rows*cols, D) with '
+                f'the aspect {rows}:{cols} of the backbone grid (person-crop '
+                f'MAE)')
+    patches = pos_embed.shape[1] - 1 if pos_embed.dim() == 3 else 0
+    if patches < 1:
+        raise ValueError(f'{expected}, got {tuple(pos_embed.shape)}')
+    side = math.isqrt(patches)
+    if side * side == patches:
+        return side, side
+    for source_rows in range(1, patches + 1):
+        source_cols = patches // source_rows
+        if source_rows * source_cols == patches and \
+                source_rows * cols == source_cols * rows:
+            return source_rows, source_cols
+    raise ValueError(
+        f'{expected}, got {tuple(pos_embed.shape)}: {patches} patches are '
+        f'neither a square grid nor a {rows}:{cols} one; pretrain MAE at the '
+        f'fine-tuning aspect (e.g. 256x192 inputs, a 16x12 grid) or '
+        f'fine-tune at the pretraining one')
 
 
 def mae_pos_embed_to_grid(pos_embed: Tensor, grid: Grid) -> Tensor:
-    """Resize an MAE (1, 1+S*S, D) embedding to ``grid`` the official way.
+    """Resize an MAE (1, 1+N, D) embedding to ``grid`` the official way.
 
-    As in the official ViTPose loader the S x S patch positions are resized
-    bicubically to ``grid`` and the class slot is kept; the slot is then
-    folded into every patch as the official forward does.
+    As in the official ViTPose loader the patch positions (an S x S grid,
+    or a grid of ``grid``'s aspect, see :func:`_mae_source_grid`) are
+    resized bicubically to ``grid`` and the class slot is kept; the slot is
+    then folded into every patch as the official forward does.
 
     Args:
         pos_embed (Tensor): MAE embedding with its class slot.
         grid (tuple[int, int]): Backbone token grid (rows, cols).
     """
-    source = _mae_source_grid(pos_embed)
+    source = _mae_source_grid(pos_embed, grid)
     patches = resize_pos_embed(pos_embed[:, 1:], source, grid)
     return patches + pos_embed[:, :1]
 

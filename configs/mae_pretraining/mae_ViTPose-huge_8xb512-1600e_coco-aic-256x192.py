@@ -1,0 +1,8 @@
+# MAE pretraining of the ViTPose-Huge backbone on COCO + AIC person crops at
+# 256x192; the recipe of mae_ViTPose-base_8xb512-1600e_coco-aic-256x192.py
+# (MAE's decoder: width 512, depth 8, 16 heads, for every size).
+_base_ = ['./mae_ViTPose-base_8xb512-1600e_coco-aic-256x192.py']
+
+model = dict(backbone=dict(arch='huge'), neck=dict(embed_dim=1280))
+# 16x16 patches (MAE's public ViT-H uses 14x14): the 16x12 grid and kernel
+# of ViTPose-H, so fine-tuning needs no kernel padding (patch_kernel_size).

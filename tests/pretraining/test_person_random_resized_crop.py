@@ -1,0 +1,88 @@
+"""Random resized crops inside the person region: geometry and content."""
+import numpy as np
+import pytest
+
+from vitpose_plugin.pretraining import (ViTPosePersonRandomResizedCrop,
+                                        person_region)
+
+
+def box_image(box, size=(300, 400)):
+    """A black image with a white box (x1, y1, x2, y2, inclusive)."""
+    image = np.zeros((*size, 3), np.uint8)
+    x1, y1, x2, y2 = box
+    image[y1:y2 + 1, x1:x2 + 1] = 255
+    return image
+
+
+def test_full_crop_is_the_person_region_at_crop_size():
+    box = (150, 60, 229, 259)  # 80 x 200 pixels
+    crop = ViTPosePersonRandomResizedCrop(
+        crop_size=(256, 192), crop_ratio_range=(1., 1.),
+        aspect_ratio_range=(1., 1.), interpolation='nearest')
+    region = person_region(box)
+    results = crop(dict(img=box_image(box), person_region=region))
+    assert results['img'].shape == (256, 192, 3)
+    assert results['img_shape'] == (256, 192)
+    cx, cy, w, h = region
+    np.testing.assert_allclose(
+        results['crop_box'], [cx - w / 2, cy - h / 2, cx + w / 2,
+                              cy + h / 2], rtol=1e-6)
+    # The whole box is in the crop, centred, 1/1.25 of the crop's height.
+    rows, cols = np.nonzero(results['img'][..., 0])
+    scale = 256 / h
+    assert rows.min() == pytest.approx((box[1] - (cy - h / 2)) * scale,
+                                       abs=1.5)
+    assert rows.max() == pytest.approx((box[3] - (cy - h / 2)) * scale,
+                                       abs=1.5)
+    assert cols.min() == pytest.approx((box[0] - (cx - w / 2)) * scale,
+                                       abs=1.5)
+    assert cols.max() == pytest.approx((box[2] - (cx - w / 2)) * scale,
+                                       abs=1.5)
+    assert (rows.max() - rows.min()) / 256 == pytest.approx(1 / 1.25,
+                                                            abs=0.01)
+
+
+def test_random_crops_stay_inside_the_region():
+    crop = ViTPosePersonRandomResizedCrop(crop_size=(128, 96))
+    region = np.array([200., 150., 120., 160.])
+    np.random.seed(0)
+    areas = []
+    for _ in range(200):
+        x1, y1, x2, y2 = crop.sample_box(region)
+        assert 140 - 1e-3 <= x1 < x2 <= 260 + 1e-3
+        assert 70 - 1e-3 <= y1 < y2 <= 230 + 1e-3
+        areas.append((x2 - x1) * (y2 - y1) / (120 * 160))
+        aspect = (x2 - x1) / (y2 - y1) / 0.75
+        assert 0.75 - 1e-4 <= aspect <= 4 / 3 + 1e-4 or areas[-1] == 1
+    assert min(areas) >= 0.2 - 1e-6 and max(areas) <= 1 + 1e-6
+    assert np.std(areas) > 0.1  # really random
+
+
+def test_outside_the_image_is_black():
+    crop = ViTPosePersonRandomResizedCrop(
+        crop_size=(64, 48), crop_ratio_range=(1., 1.),
+        aspect_ratio_range=(1., 1.))
+    image = np.full((100, 100, 3), 200, np.uint8)
+    results = crop(dict(img=image, person_region=(0., 50., 75., 100.)))
+    assert (results['img'][:, :20] == 0).all()  # left half off the image
+    assert (results['img'][:, 30:] > 0).all()
+
+
+@pytest.mark.parametrize('kwargs, message', [
+    (dict(crop_size=(0, 10)), 'crop_size'),
+    (dict(crop_ratio_range=(0., 1.)), 'crop_ratio_range'),
+    (dict(crop_ratio_range=(0.5, 1.5)), 'crop_ratio_range'),
+    (dict(aspect_ratio_range=(2., 1.)), 'aspect_ratio_range'),
+    (dict(max_attempts=0), 'max_attempts'),
+    (dict(interpolation='lanczos'), 'interpolation'),
+])
+def test_bad_options_are_refused(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        ViTPosePersonRandomResizedCrop(**kwargs)
+
+
+def test_bad_region_is_refused():
+    crop = ViTPosePersonRandomResizedCrop()
+    with pytest.raises(ValueError, match='person_region'):
+        crop(dict(img=np.zeros((8, 8, 3), np.uint8),
+                  person_region=(4., 4., 0., 3.)))

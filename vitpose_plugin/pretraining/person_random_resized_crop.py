@@ -1,0 +1,114 @@
+"""MAE's random resized crop, inside a person region."""
+import math
+from typing import Optional, Tuple
+
+import cv2
+import numpy as np
+from mmcv.transforms import BaseTransform
+from mmpretrain.registry import TRANSFORMS
+
+_INTERPOLATIONS = {
+    'nearest': cv2.INTER_NEAREST,
+    'bilinear': cv2.INTER_LINEAR,
+    'bicubic': cv2.INTER_CUBIC,
+}
+
+
+@TRANSFORMS.register_module()
+class ViTPosePersonRandomResizedCrop(BaseTransform):
+    """Crop a random part of ``person_region`` and resize it to
+    ``crop_size``, as MAE's ``RandomResizedCrop`` does on a whole image.
+
+    The part covers a fraction of the region's area drawn uniformly from
+    ``crop_ratio_range`` and has the region's aspect times a factor drawn
+    log-uniformly from ``aspect_ratio_range``; it lies inside the region
+    (up to ``max_attempts`` draws, then the whole region). Image pixels
+    outside the image are zero. With both ranges at (1, 1) the crop is the
+    region itself: the top-down crop of the person at ``crop_size``.
+
+    Required keys: ``img``, ``person_region`` (centre x, centre y, width,
+    height). Modified: ``img``, ``img_shape``. Added: ``crop_box``
+    (x1, y1, x2, y2 in the source image).
+
+    Args:
+        crop_size (tuple[int, int]): Output (H, W). Defaults to (256, 192).
+        crop_ratio_range (tuple[float, float]): Area fractions, within
+            (0, 1]. Defaults to (0.2, 1.0) (MAE).
+        aspect_ratio_range (tuple[float, float]): Aspect factors.
+            Defaults to (3/4, 4/3) (MAE).
+        max_attempts (int): Draws before falling back to the whole region.
+            Defaults to 10.
+        interpolation (str): ``'nearest'``, ``'bilinear'`` or
+            ``'bicubic'``. Defaults to ``'bicubic'`` (MAE).
+    """
+
+    def __init__(self,
+                 crop_size: Tuple[int, int] = (256, 192),
+                 crop_ratio_range: Tuple[float, float] = (0.2, 1.0),
+                 aspect_ratio_range: Tuple[float, float] = (3. / 4., 4. / 3.),
+                 max_attempts: int = 10,
+                 interpolation: str = 'bicubic') -> None:
+        if len(crop_size) != 2 or min(crop_size) < 1:
+            raise ValueError(f'crop_size must be (H, W) of positive ints, '
+                             f'got {crop_size}')
+        low, high = crop_ratio_range
+        if not 0 < low <= high <= 1:
+            raise ValueError(f'crop_ratio_range must satisfy 0 < low <= '
+                             f'high <= 1, got {crop_ratio_range}')
+        if not 0 < aspect_ratio_range[0] <= aspect_ratio_range[1]:
+            raise ValueError(f'aspect_ratio_range must satisfy 0 < low <= '
+                             f'high, got {aspect_ratio_range}')
+        if max_attempts < 1:
+            raise ValueError(f'max_attempts must be >= 1, got {max_attempts}')
+        if interpolation not in _INTERPOLATIONS:
+            raise ValueError(f'interpolation must be one of '
+                             f'{sorted(_INTERPOLATIONS)}, got '
+                             f'{interpolation!r}')
+        self.crop_size = (int(crop_size[0]), int(crop_size[1]))
+        self.crop_ratio_range = (float(low), float(high))
+        self.log_aspect_range = (math.log(aspect_ratio_range[0]),
+                                 math.log(aspect_ratio_range[1]))
+        self.max_attempts = max_attempts
+        self.interpolation = interpolation
+
+    def sample_box(self, region: np.ndarray) -> np.ndarray:
+        """A random (x1, y1, x2, y2) inside ``region`` (cx, cy, w, h)."""
+        cx, cy, width, height = (float(v) for v in region)
+        for _ in range(self.max_attempts):
+            area = width * height * np.random.uniform(*self.crop_ratio_range)
+            aspect = width / height * math.exp(
+                np.random.uniform(*self.log_aspect_range))
+            crop_w, crop_h = math.sqrt(area * aspect), math.sqrt(area / aspect)
+            if crop_w <= width and crop_h <= height:
+                x1 = cx - width / 2 + np.random.uniform(0, width - crop_w)
+                y1 = cy - height / 2 + np.random.uniform(0, height - crop_h)
+                return np.array([x1, y1, x1 + crop_w, y1 + crop_h],
+                                dtype=np.float32)
+        return np.array([cx - width / 2, cy - height / 2, cx + width / 2,
+                         cy + height / 2], dtype=np.float32)
+
+    def transform(self, results: dict) -> Optional[dict]:
+        """Crop and resize ``results['img']``."""
+        region = np.asarray(results['person_region'], dtype=np.float32)
+        if region.shape != (4, ) or region[2] <= 0 or region[3] <= 0:
+            raise ValueError(f'person_region must be (cx, cy, w, h) with a '
+                             f'positive size, got {region}')
+        box = self.sample_box(region)
+        out_h, out_w = self.crop_size
+        scale_x = out_w / float(box[2] - box[0])
+        scale_y = out_h / float(box[3] - box[1])
+        matrix = np.array([[scale_x, 0., -box[0] * scale_x],
+                           [0., scale_y, -box[1] * scale_y]],
+                          dtype=np.float64)
+        results['img'] = cv2.warpAffine(
+            results['img'], matrix, (out_w, out_h),
+            flags=_INTERPOLATIONS[self.interpolation],
+            borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+        results['img_shape'] = (out_h, out_w)
+        results['crop_box'] = box
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{type(self).__name__}(crop_size={self.crop_size}, '
+                f'crop_ratio_range={self.crop_ratio_range}, '
+                f'interpolation={self.interpolation!r})')
