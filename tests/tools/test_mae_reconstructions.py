@@ -1,0 +1,29 @@
+"""tools/analysis/mae_reconstructions.py: the three views of a crop."""
+import torch
+
+from ..pretraining.test_mae_pretraining import build_mae
+from .helpers import load_tool
+
+tool = load_tool('mae_reconstructions', 'analysis')
+
+
+def test_views_paste_the_visible_patches_back():
+    torch.manual_seed(0)
+    model = build_mae().eval()
+    images = torch.randint(0, 256, (2, 3, 64, 48), dtype=torch.uint8)
+    inputs, masked, pasted = tool.reconstruct(model, images)
+    assert inputs.shape == masked.shape == pasted.shape == (2, 3, 64, 48)
+    head = model.head
+    visible = head.patchify(masked).abs().sum(-1) > 0
+    # a quarter of the 4x3 patches stays visible, exactly as in the input
+    assert (visible.sum(1) == 3).all()
+    torch.testing.assert_close(head.patchify(pasted)[visible],
+                               head.patchify(inputs)[visible])
+    assert not torch.equal(head.patchify(pasted)[~visible],
+                           head.patchify(inputs)[~visible])
+    preprocessor = model.data_preprocessor
+    picture = tool.to_picture([inputs, masked, pasted], preprocessor.mean,
+                              preprocessor.std, scale=2)
+    # 2 rows and 3 columns of 64x48 crops with 4-pixel gaps, doubled
+    assert picture.shape == (2 * (2 * 64 + 4), 2 * (3 * 48 + 2 * 4), 3)
+    assert picture.dtype.name == 'uint8'
