@@ -9,8 +9,10 @@ import pytest
 from .helpers import REPO_ROOT, run
 
 pytestmark = pytest.mark.slow
-PRETRAIN = 'configs/mae_pretraining/mae_ViTPose-tiny_1xb64-20e_synthetic-128x96.py'
-FINETUNE = 'configs/vitpose_synthetic/td-hm_ViTPose-tiny-mae_synthetic-128x96.py'
+PRETRAIN = ('configs/mae_pretraining/'
+            'mae_ViTPose-tiny_1xb64-20e_synthetic-128x96.py')
+FINETUNE = ('configs/vitpose_synthetic/'
+            'td-hm_ViTPose-tiny-mae_synthetic-128x96.py')
 
 
 def small_data(cache_root, splits, instances):

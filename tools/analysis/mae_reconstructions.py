@@ -2,9 +2,9 @@
 reconstruction (visible patches pasted back, as in the MAE paper), one row
 per crop.
 
+    CONFIG=mae_ViTPose-tiny_1xb64-20e_synthetic-128x96
     python tools/analysis/mae_reconstructions.py \\
-        configs/mae_pretraining/mae_ViTPose-tiny_1xb64-20e_synthetic-128x96.py \\
-        work_dirs/mae_ViTPose-tiny_1xb64-20e_synthetic-128x96/epoch_20.pth \\
+        configs/mae_pretraining/$CONFIG.py work_dirs/$CONFIG/epoch_20.pth \\
         --out docs/images/mae_reconstructions.png
 
 The crops are the whole person regions (no random resized crop) of the
@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.dataset import Compose
-from mmengine.registry import DefaultScope, init_default_scope
+from mmengine.registry import DefaultScope
 from mmpretrain.registry import DATASETS, MODELS
 
 import vitpose_plugin.pretraining  # noqa: F401 (registers the MAE parts)
@@ -102,7 +102,6 @@ def to_picture(rows: List[torch.Tensor], mean: torch.Tensor,
 def main() -> None:
     args = parse_args()
     cfg = Config.fromfile(args.config)
-    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
     with DefaultScope.overwrite_default_scope('mmpretrain'):
         model = MODELS.build(cfg.model).eval()
         images = person_crops(cfg, args.num)

@@ -5,7 +5,8 @@ from typing import Optional
 from mmpretrain.registry import DATASETS
 
 from ..datasets.synthetic_coco_dataset import resolve_cache_root
-from ..datasets.synthetic_pose import SyntheticPoseParams, ensure_synthetic_coco
+from ..datasets.synthetic_pose import (SyntheticPoseParams,
+                                       ensure_synthetic_coco)
 from .person_crop_dataset import ViTPosePersonCropDataset
 
 
