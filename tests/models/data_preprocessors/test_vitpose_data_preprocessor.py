@@ -72,8 +72,3 @@ def test_targets_without_codec_are_an_error():
 def test_codec_is_validated(codec, message):
     with pytest.raises(ValueError, match=message):
         MODELS.build(dict(type='ViTPoseDataPreprocessor', target_codec=codec))
-
-
-def test_pose_sample_batch_checks_rows():
-    with pytest.raises(ValueError, match='2 rows for 3 samples'):
-        PoseSampleBatch([PoseDataSample()] * 3, heatmaps=torch.zeros(2, 1))
