@@ -61,11 +61,11 @@ def test_build_inferencer_reads_runner_checkpoints(tmp_path):
 
 
 def test_code_running_checkpoint_is_refused(tmp_path):
+    evil = str(tmp_path / 'evil.pth')
     marker = save_malicious_checkpoint(
-        str(tmp_path / 'evil.pth'), init_pose_model(TINY_CONFIG).state_dict())
-    for load in (lambda: init_pose_model(TINY_CONFIG, str(tmp_path / 'evil.pth')),
-                 lambda: build_inferencer(TINY_CONFIG,
-                                          str(tmp_path / 'evil.pth'))):
+        evil, init_pose_model(TINY_CONFIG).state_dict())
+    for load in (lambda: init_pose_model(TINY_CONFIG, evil),
+                 lambda: build_inferencer(TINY_CONFIG, evil)):
         with pytest.raises(UnsafeCheckpointError, match='builtins.exec'):
             load()
     assert not osp.exists(marker)

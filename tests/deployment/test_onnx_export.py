@@ -9,7 +9,8 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from tests.apis.helpers import REPO_ROOT, TINY_CONFIG, TINY_MULTI_CONFIG, shrink
+from tests.apis.helpers import (REPO_ROOT, TINY_CONFIG, TINY_MULTI_CONFIG,
+                                shrink)
 from tests.tools.helpers import run
 from vitpose_plugin.apis import init_pose_model
 from vitpose_plugin.checkpoints import save_checkpoint
@@ -60,8 +61,9 @@ def test_parity_window_attention(variant, tmp_path):
     """Window / shifted / pooled attention at 256x192 (a 16x12 token grid
     that 8x8 windows do not divide: padding masks, gather indices and
     pooling matrices in the graph), on a narrow 2-block backbone."""
-    config = osp.join(COCO, 'attention',
-                      f'td-hm_ViTPose-base-{variant}_8xb64-210e_coco-256x192.py')
+    config = osp.join(
+        COCO, 'attention',
+        f'td-hm_ViTPose-base-{variant}_8xb64-210e_coco-256x192.py')
     model = init_pose_model(shrink(Config.fromfile(config), width=64))
     assert_parity(model, str(tmp_path / 'model.onnx'), 2, 3)
 

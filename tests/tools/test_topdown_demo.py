@@ -20,7 +20,8 @@ TOOL = 'tools/demo/topdown_demo.py'
 DET_JSON = osp.join(REPO_ROOT, 'data', 'sample_coco',
                     'test_coco_det_AP_H_56.json')
 DET_CONFIG = osp.join(osp.dirname(mmpose.__file__), '.mim', 'demo',
-                      'mmdetection_cfg', 'rtmdet_nano_320-8xb32_coco-person.py')
+                      'mmdetection_cfg',
+                      'rtmdet_nano_320-8xb32_coco-person.py')
 
 
 @pytest.fixture(scope='module')

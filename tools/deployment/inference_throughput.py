@@ -5,7 +5,8 @@ decoding, the affine crops, the model (all persons of an image in one
 batch, flip test as the config sets it), heatmap decoding and the mapping
 back to the image:
 
-    python tools/deployment/inference_throughput.py CONFIG [--checkpoint CKPT] \
+    python tools/deployment/inference_throughput.py CONFIG \
+        [--checkpoint CKPT] \
         [--images data/sample_coco] [--ann data/sample_coco/test_coco.json] \
         [--compile] [--device cpu] [--repeats 3]
 

@@ -1,6 +1,7 @@
 """Export a top-down ViTPose model to ONNX (MMPose's tool name).
 
-    python tools/deployment/pytorch2onnx.py CONFIG CHECKPOINT --output model.onnx \
+    python tools/deployment/pytorch2onnx.py CONFIG CHECKPOINT \
+        --output model.onnx \
         [--opset 17] [--batch-size 1] [--static-batch] [--fp16] [--decode]
 
 Input ``crops`` (B, 3, H, W): person crops as MMPose's TopdownAffine gives
