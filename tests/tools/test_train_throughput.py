@@ -2,6 +2,7 @@
 exactly, the tool measures every figure for both sides on CPU, and the
 counter sees the real per-sample traffic of MMPose's train_step."""
 import json
+import os.path as osp
 import sys
 from types import ModuleType
 
@@ -98,6 +99,27 @@ def test_counter_on_an_accelerator_counts_crossings_only(tool):
             device.sum().item()
     assert dict(traffic.transfers) == {'to': 1, 'as_tensor': 1, 'copy_': 1}
     assert dict(traffic.syncs) == {'to(cpu)': 1, 'item': 1}
+
+
+def test_sample_replicas_are_distinct_images(tool):
+    """Replicas give image-grouping samplers and image caches COCO-like
+    groups (one image's persons), not one image's every repeat in a row."""
+    replicas = tool.SampleReplicas()
+    with open(osp.join(replicas.root, replicas.ann_file(3))) as f:
+        data = json.load(f)
+    with open(osp.join(REPO_ROOT, 'data', 'sample_coco',
+                       'test_coco.json')) as f:
+        sample = json.load(f)
+    names = [image['file_name'] for image in data['images']]
+    assert len(data['images']) == 3 * len(sample['images'])
+    assert len(set(names)) == len(names)
+    assert len({image['id'] for image in data['images']}) == len(names)
+    assert all(osp.isfile(osp.join(replicas.root, name)) for name in names)
+    assert len(data['annotations']) == 3 * len(sample['annotations'])
+    assert len({ann['id'] for ann in data['annotations']}) == \
+        len(data['annotations'])
+    ids = {image['id'] for image in data['images']}
+    assert all(ann['image_id'] in ids for ann in data['annotations'])
 
 
 def test_mmpose_transfers_grow_with_batch(tool):

@@ -291,13 +291,66 @@ def cuda_sync_warnings() -> Iterator[List[warnings.WarningMessage]]:
 # --------------------------------------------------------------- configs
 
 
-def sample_dataset(dataset: dict) -> dict:
-    """``dataset`` pointed at the shipped COCO sample."""
+def sample_dataset(dataset: dict, data_root: str = SAMPLE_ROOT,
+                   ann_file: str = 'test_coco.json') -> dict:
+    """``dataset`` pointed at the shipped COCO sample (or a replica)."""
     dataset = copy.deepcopy(dataset)
-    dataset.update(data_root=SAMPLE_ROOT, ann_file='test_coco.json',
+    dataset.update(data_root=data_root, ann_file=ann_file,
                    data_prefix=dict(img=''))
     dataset.pop('bbox_file', None)
     return dataset
+
+
+class SampleReplicas:
+    """The COCO sample replicated as distinct images.
+
+    Copy ``r`` of every image is a symbolic link ``copy<r>/<file>`` to the
+    shipped JPEG, with its own image and annotation ids, so a dataset of
+    ``copies`` replicas has ``copies`` x 4 images of about 3 persons each:
+    samplers that group persons by image and transforms that reuse the
+    previous sample's decoded image see what they would see on COCO (2.6
+    persons with keypoints per image in train2017), not 4 images repeated
+    (as ``RepeatDataset`` would give: one image's every repeat in a row).
+    The files live in a temporary directory until this object is dropped.
+    """
+
+    def __init__(self) -> None:
+        self._dir = tempfile.TemporaryDirectory(prefix='train_throughput_')
+        self.root = self._dir.name + '/'
+        with open(osp.join(SAMPLE_ROOT, 'test_coco.json')) as f:
+            self._sample = json.load(f)
+        self._files: Dict[int, str] = {}
+
+    def ann_file(self, copies: int) -> str:
+        """The annotation file (relative to :attr:`root`) of ``copies``."""
+        if copies in self._files:
+            return self._files[copies]
+        sample = self._sample
+        image_step = max(i['id'] for i in sample['images']) + 1
+        ann_step = max(a['id'] for a in sample['annotations']) + 1
+        images, annotations = [], []
+        for copy_index in range(copies):
+            folder = osp.join(self.root, f'copy{copy_index}')
+            os.makedirs(folder, exist_ok=True)
+            for image in sample['images']:
+                link = osp.join(folder, image['file_name'])
+                if not osp.lexists(link):
+                    os.symlink(osp.join(SAMPLE_ROOT, image['file_name']),
+                               link)
+                images.append(dict(
+                    image, id=copy_index * image_step + image['id'],
+                    file_name=f'copy{copy_index}/{image["file_name"]}'))
+            annotations += [
+                dict(ann, id=copy_index * ann_step + ann['id'],
+                     image_id=copy_index * image_step + ann['image_id'])
+                for ann in sample['annotations']
+            ]
+        name = f'sample_x{copies}.json'
+        with open(osp.join(self.root, name), 'w') as f:
+            json.dump(dict(sample, images=images, annotations=annotations),
+                      f)
+        self._files[copies] = name
+        return name
 
 
 def apply_arch(cfg: Config, arch: Sequence[int]) -> None:
@@ -378,8 +431,10 @@ def load_config(path: str, side: str, args: argparse.Namespace) -> Config:
 class Side:
     """One side's config, in its registry scope."""
 
-    def __init__(self, name: str, cfg: Config) -> None:
+    def __init__(self, name: str, cfg: Config,
+                 replicas: Optional[SampleReplicas] = None) -> None:
         self.name, self.cfg = name, cfg
+        self.replicas = replicas or SampleReplicas()
         self.scope()
         from mmpose.registry import DATASETS
         self.base_len = len(DATASETS.build(cfg.train_dataloader.dataset))
@@ -391,15 +446,17 @@ class Side:
 
     def loader_cfg(self, samples: int, workers: Optional[int] = None,
                    batch: Optional[int] = None) -> ConfigDict:
-        """``train_dataloader`` over the sample repeated to ``samples``."""
+        """``train_dataloader`` over enough replicas of the sample for
+        ``samples`` (see :class:`SampleReplicas`)."""
         cfg = copy.deepcopy(self.cfg.train_dataloader)
         if workers is not None:
             cfg.num_workers = workers
             cfg.persistent_workers = workers > 0
         if batch is not None:
             cfg.batch_size = batch
-        cfg.dataset = dict(type='RepeatDataset', dataset=cfg.dataset,
-                           times=max(1, math.ceil(samples / self.base_len)))
+        copies = max(1, math.ceil(samples / self.base_len))
+        cfg.dataset = sample_dataset(cfg.dataset, self.replicas.root,
+                                     self.replicas.ann_file(copies))
         return cfg
 
     def collate_fn(self) -> Callable:
@@ -447,15 +504,14 @@ def single_thread() -> Iterator[None]:
 
 
 def interleaved_order(dataset: Any, samples: int) -> List[int]:
-    """``samples`` indices of ``dataset`` (a ``RepeatDataset``) in which
-    consecutive samples never share an image (when the data has two or
-    more): images in rotation, each cycling through its persons. A
-    transform that reuses the previous sample's decoded image gains
-    nothing from this order, as in a shuffled pass over full COCO."""
-    base = dataset.dataset
+    """``samples`` indices of ``dataset`` in which consecutive samples
+    never share an image (when it has two or more): images in rotation,
+    each cycling through its persons. A transform that reuses the previous
+    sample's decoded image gains nothing from this order, as in a shuffled
+    (not image-grouped) pass over full COCO."""
     persons: Dict[str, List[int]] = {}
-    for index in range(len(base)):
-        persons.setdefault(base.get_data_info(index)['img_path'],
+    for index in range(len(dataset)):
+        persons.setdefault(dataset.get_data_info(index)['img_path'],
                            []).append(index)
     images = list(persons.values())
     return [images[i % len(images)][(i // len(images)) %
@@ -746,10 +802,12 @@ def print_traffic(result: Dict[str, Any], batch: int) -> None:
 
 def measure(args: argparse.Namespace) -> Dict[str, Any]:
     """Every figure not in ``args.skip``, for both sides."""
+    replicas = SampleReplicas()
     sides = {
-        'plugin': Side('plugin', load_config(args.config, 'plugin', args)),
+        'plugin': Side('plugin', load_config(args.config, 'plugin', args),
+                       replicas),
         'mmpose': Side('mmpose', load_config(args.mmpose_config, 'mmpose',
-                                             args)),
+                                             args), replicas),
     }
     results: Dict[str, Any] = dict(
         machine=machine(),
