@@ -12,7 +12,7 @@ from mmengine.config import Config
 from tests.apis.helpers import (REPO_ROOT, TINY_CONFIG, TINY_MULTI_CONFIG,
                                 shrink)
 from tests.tools.helpers import run
-from vitpose_plugin.apis import init_pose_model
+from vitpose_plugin.apis import init_pose_model, split_model
 from vitpose_plugin.checkpoints import save_checkpoint
 from vitpose_plugin.deployment import (compare_with_onnxruntime, export_onnx,
                                        onnx_session)
@@ -111,6 +111,11 @@ def test_model_split_from_multi_dataset_checkpoint(tmp_path):
     config = osp.join(osp.dirname(TINY_CONFIG),
                       'td-hm_ViTPose-tiny_synthetic-aic-128x96.py')
     model = init_pose_model(config, single)
+    # The same model, split in memory (pytorch2onnx.py --dataset).
+    in_memory = split_model(multi, 'aic').state_dict()
+    assert in_memory.keys() == model.state_dict().keys()
+    for key, value in model.state_dict().items():
+        torch.testing.assert_close(in_memory[key], value, rtol=0, atol=0)
     path = str(tmp_path / 'aic.onnx')
     assert_parity(model, path, 1, 2)
     crops = torch.rand(3, 3, 128, 96) * 255

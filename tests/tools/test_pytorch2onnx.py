@@ -37,7 +37,13 @@ def test_multi_dataset_model_asks_for_a_split(tmp_path):
                        'vitpose_plugin.checkpoints split'):
         tool.main([TINY_MULTI_CONFIG, checkpoint, '--output',
                    str(tmp_path / 'm.onnx')])
-    with pytest.raises(ValueError, match='split CKPT OUT --name DATASET'):
+    with pytest.raises(ValueError, match='split_model.*--dataset DATASET'):
         tool.main([TINY_MULTI_CONFIG, checkpoint, '--output',
                    str(tmp_path / 'm.onnx'), '--cfg-options',
                    'model.test_cfg.dataset=coco'])
+    # --dataset: that dataset's plain model, verified by onnxruntime.
+    output = str(tmp_path / 'mpii.onnx')
+    assert tool.main([TINY_MULTI_CONFIG, checkpoint, '--output', output,
+                      '--dataset', 'mpii']) == 0
+    assert onnx.load(output).graph.output[0].type.tensor_type.shape.dim[
+        1].dim_value == 16

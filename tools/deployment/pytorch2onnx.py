@@ -9,8 +9,9 @@ them (BGR, 0-255; normalisation is in the graph). Outputs ``heatmaps``
 (B, K, h, w) and, with ``--decode``, ``keypoints`` (B, K, 2, crop pixels)
 and ``scores`` (B, K). The export is checked with onnxruntime on a batch of
 another size than the traced one (``--no-verify`` skips it). A
-multi-dataset model is exported per dataset after
-``python -m vitpose_plugin.checkpoints split``.
+multi-dataset model is exported per dataset: ``--dataset NAME`` (its
+experts fused into the FFN, its head), as
+``python -m vitpose_plugin.checkpoints split`` would write it.
 """
 import argparse
 import sys
@@ -19,7 +20,7 @@ from typing import List, Optional
 from mmengine.config import DictAction
 from mmengine.logging import print_log
 
-from vitpose_plugin.apis import init_pose_model
+from vitpose_plugin.apis import init_pose_model, split_model
 from vitpose_plugin.deployment import compare_with_onnxruntime, export_onnx
 
 #: Largest max |ONNX - PyTorch| of the heatmaps accepted by the check.
@@ -43,6 +44,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='network in float16 (I/O stay float32)')
     parser.add_argument('--decode', action='store_true',
                         help='also output UDP-decoded keypoints and scores')
+    parser.add_argument('--dataset', default=None,
+                        help='multi-dataset model: export this dataset\'s '
+                        'model (experts fused, its head)')
     parser.add_argument('--no-verify', action='store_true',
                         help='skip the onnxruntime vs PyTorch check')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
@@ -53,7 +57,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     model = init_pose_model(args.config, args.checkpoint, device='cpu',
-                            cfg_options=args.cfg_options)
+                            cfg_options=args.cfg_options,
+                            dataset=args.dataset)
+    if args.dataset is not None:
+        model = split_model(model, args.dataset)
     wrapper = export_onnx(model, args.output, opset=args.opset,
                           batch_size=args.batch_size,
                           dynamic_batch=not args.static_batch,

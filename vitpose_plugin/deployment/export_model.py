@@ -21,7 +21,7 @@ class ViTPoseExportModel(nn.Module):
 
     Args:
         model (nn.Module): A ``TopdownPoseEstimator`` (a multi-dataset model
-            is split first: ``python -m vitpose_plugin.checkpoints split``).
+            is split first: ``vitpose_plugin.apis.split_model``).
         decode (bool): Add UDP decoding (the head's codec). Defaults to
             False.
         half (bool): Run the network in float16 (inputs and outputs stay
@@ -34,10 +34,12 @@ class ViTPoseExportModel(nn.Module):
         super().__init__()
         if not hasattr(model, 'head') or not hasattr(model, 'backbone'):
             raise ValueError(
-                f'{type(model).__name__} has no single backbone + head; a '
-                f'multi-dataset model is exported per dataset after '
-                f'splitting it: python -m vitpose_plugin.checkpoints split '
-                f'CKPT OUT --name DATASET, with the single-dataset config')
+                f'{type(model).__name__} has no single backbone + head; '
+                f'export a multi-dataset model per dataset: '
+                f'vitpose_plugin.apis.split_model(model, DATASET) '
+                f'(pytorch2onnx.py --dataset DATASET), or python -m '
+                f'vitpose_plugin.checkpoints split CKPT OUT --name DATASET '
+                f'with the single-dataset config')
         preprocessor = model.data_preprocessor
         self.swap_channels = bool(
             getattr(preprocessor, '_channel_conversion', False))
