@@ -88,6 +88,14 @@ def test_mismatched_checkpoint_is_named(tmp_path):
         init_pose_model(str(tmp_path / 'absent.py'))
 
 
+def test_config_object_is_not_changed():
+    cfg = Config.fromfile(TINY_CONFIG)
+    cfg.model.backbone.init_cfg = dict(type='Pretrained', checkpoint='x.pth')
+    model = init_pose_model(cfg)
+    assert model.cfg.model.backbone.init_cfg is None
+    assert cfg.model.backbone.init_cfg.checkpoint == 'x.pth'
+
+
 def test_keypoint_count_must_match_metainfo():
     with pytest.raises(ValueError, match='predicts 14 keypoints .* has 17'):
         init_pose_model(TINY_CONFIG, cfg_options={

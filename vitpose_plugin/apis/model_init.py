@@ -1,4 +1,5 @@
 """Build a pose model for inference, reading its checkpoint safely."""
+import copy
 from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
@@ -37,7 +38,7 @@ def load_config(config: Union[str, Path, Config],
                                     f'{Path(config).resolve()}')
         cfg = Config.fromfile(str(config))
     elif isinstance(config, Config):
-        cfg = config.copy()
+        cfg = copy.deepcopy(config)  # Config.copy() shares nested dicts
     else:
         raise TypeError(f'config must be a file name or a Config, got '
                         f'{type(config).__name__}')

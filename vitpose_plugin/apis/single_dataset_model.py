@@ -46,7 +46,7 @@ def split_model(model: nn.Module, dataset: str) -> nn.Module:
     predicts for the dataset. ``cfg`` and ``dataset_meta`` follow.
     """
     from mmpose.registry import MODELS
-    cfg = model.cfg.copy()
+    cfg = copy.deepcopy(model.cfg)
     cfg.model = single_dataset_model_config(model.cfg, dataset)
     single = MODELS.build(cfg.model)
     single.load_state_dict(
