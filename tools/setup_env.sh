@@ -35,7 +35,7 @@ plugin_install() {
 check_imports() {
     "$VENV/bin/python" - <<'EOF'
 import mmcv.ops, mmdet, mmpose.models, mmpretrain.models, xtcocotools.coco, mim
-import onnx, onnxruntime
+import onnx, onnxruntime, onnxscript
 import vitpose_plugin
 EOF
 }

@@ -68,6 +68,22 @@ def test_parity_window_attention(variant, tmp_path):
     assert_parity(model, str(tmp_path / 'model.onnx'), 2, 3)
 
 
+def test_dynamo_exporter_window_attention_and_decoding(tmp_path):
+    """torch.export-based export: shifted pooled windows, UDP decoding,
+    dynamic batch."""
+    config = osp.join(
+        COCO, 'attention',
+        'td-hm_ViTPose-base-s8-win8x8-shift-pool_8xb64-210e_coco-256x192.py')
+    model = init_pose_model(shrink(Config.fromfile(config), width=64))
+    path = str(tmp_path / 'model.onnx')
+    assert_parity(model, path, 2, 3, decode=True, dynamo=True, opset=18)
+    graph = onnx.load(path).graph
+    assert [o.name for o in graph.output] == ['heatmaps', 'keypoints',
+                                              'scores']
+    with pytest.raises(ValueError, match='opset >= 18'):
+        export_onnx(model, path, dynamo=True, opset=17)
+
+
 def test_decoded_outputs_names_and_fp16(tmp_path):
     model = init_pose_model(TINY_CONFIG)
     path = str(tmp_path / 'model.onnx')

@@ -44,6 +44,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='network in float16 (I/O stay float32)')
     parser.add_argument('--decode', action='store_true',
                         help='also output UDP-decoded keypoints and scores')
+    parser.add_argument('--dynamo', action='store_true',
+                        help='torch.export-based exporter (opset >= 18, '
+                        'needs onnxscript); default: TorchScript-based')
     parser.add_argument('--dataset', default=None,
                         help='multi-dataset model: export this dataset\'s '
                         'model (experts fused, its head)')
@@ -64,7 +67,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     wrapper = export_onnx(model, args.output, opset=args.opset,
                           batch_size=args.batch_size,
                           dynamic_batch=not args.static_batch,
-                          decode=args.decode, fp16=args.fp16)
+                          decode=args.decode, fp16=args.fp16,
+                          dynamo=args.dynamo)
     print_log(f'wrote {args.output} (opset {args.opset}, '
               f'{"static" if args.static_batch else "dynamic"} batch, '
               f'{"fp16" if args.fp16 else "fp32"})', logger='current')

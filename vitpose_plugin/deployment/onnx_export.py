@@ -33,7 +33,8 @@ def export_onnx(model: nn.Module,
                 batch_size: int = 1,
                 dynamic_batch: bool = True,
                 decode: bool = False,
-                fp16: bool = False) -> ViTPoseExportModel:
+                fp16: bool = False,
+                dynamo: bool = False) -> ViTPoseExportModel:
     """Trace ``model`` (a single-dataset top-down ViTPose, eval mode) into
     an ONNX file with input ``crops`` and outputs ``heatmaps`` (+
     ``keypoints``, ``scores``).
@@ -50,6 +51,9 @@ def export_onnx(model: nn.Module,
             Defaults to False.
         fp16 (bool): Network in float16 (I/O stay float32). Defaults to
             False.
+        dynamo (bool): Use torch's ``torch.export``-based exporter (needs
+            onnxscript and opset >= 18) instead of the TorchScript-based
+            one. Defaults to False.
 
     Returns:
         ViTPoseExportModel: The traced module (for comparisons).
@@ -57,16 +61,32 @@ def export_onnx(model: nn.Module,
     if not 14 <= opset <= 20:
         raise ValueError(f'opset must be in [14, 20] (scaled dot-product '
                          f'attention needs 14), got {opset}')
+    if dynamo and opset < 18:
+        raise ValueError(f'the dynamo exporter writes opset >= 18, got '
+                         f'{opset}')
     if batch_size < 1:
         raise ValueError(f'batch_size must be >= 1, got {batch_size}')
     wrapper = ViTPoseExportModel(model, decode=decode, half=fp16).eval()
     height, width = input_hw(model)
     example = torch.rand(batch_size, 3, height, width) * 255
     names = output_names(decode)
+    os.makedirs(osp.dirname(osp.abspath(output)), exist_ok=True)
+    if dynamo:
+        shapes = {INPUT_NAME: {0: torch.export.Dim('batch', min=1)}} \
+            if dynamic_batch else None
+        with torch.no_grad():
+            torch.onnx.export(
+                wrapper, (example, ),
+                output,
+                input_names=[INPUT_NAME],
+                output_names=names,
+                opset_version=opset,
+                dynamic_shapes=shapes,
+                dynamo=True)
+        return wrapper
     dynamic_axes: Optional[Dict[str, Dict[int, str]]] = None
     if dynamic_batch:
         dynamic_axes = {name: {0: 'batch'} for name in [INPUT_NAME, *names]}
-    os.makedirs(osp.dirname(osp.abspath(output)), exist_ok=True)
     with torch.no_grad():
         torch.onnx.export(
             wrapper, (example, ),
