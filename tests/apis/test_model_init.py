@@ -118,3 +118,10 @@ def test_multi_dataset_needs_a_dataset_and_routes_to_it():
     selected = select_dataset(Config.fromfile(TINY_MULTI_CONFIG), 'aic')
     assert selected.test_dataloader.dataset.type == 'SyntheticCocoDataset'
     assert selected.model.test_cfg.dataset == 'aic'
+
+
+def test_default_scope_is_left_alone():
+    from mmengine.registry import DefaultScope
+    with DefaultScope.overwrite_default_scope('mmengine'):
+        init_pose_model(TINY_CONFIG)  # builds in its config's mmpose scope
+        assert DefaultScope.get_current_instance().scope_name == 'mmengine'

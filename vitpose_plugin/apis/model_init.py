@@ -5,7 +5,7 @@ from typing import Any, Mapping, Optional, Union
 
 from mmengine.config import Config
 from mmengine.model.utils import revert_sync_batchnorm
-from mmengine.registry import init_default_scope
+from mmengine.registry import DefaultScope
 from mmpose.apis.inference import dataset_meta_from_config
 from mmpose.datasets.datasets.utils import parse_pose_metainfo
 from torch import nn
@@ -147,17 +147,20 @@ def init_pose_model(config: Union[str, Path, Config],
     if 'init_cfg' in cfg.model.get('backbone', {}):
         cfg.model.backbone.init_cfg = None
     cfg.model.train_cfg = None
-    scope = cfg.get('default_scope', 'mmpose')
-    if scope is not None:
-        init_default_scope(scope)
     from mmpose.registry import MODELS
-    model = revert_sync_batchnorm(MODELS.build(cfg.model))
-    dataset_meta = None
-    if checkpoint is not None:
-        dataset_meta = load_pose_weights(
-            model, checkpoint, cfg.model.get('test_cfg', {}).get('dataset'))
-    if dataset_meta is None:
-        dataset_meta = dataset_meta_from_config(cfg, dataset_mode='train')
+
+    # the config's scope for this build only: the process-wide default scope
+    # is left as it was
+    with DefaultScope.overwrite_default_scope(
+            cfg.get('default_scope', 'mmpose')):
+        model = revert_sync_batchnorm(MODELS.build(cfg.model))
+        dataset_meta = None
+        if checkpoint is not None:
+            dataset_meta = load_pose_weights(
+                model, checkpoint,
+                cfg.model.get('test_cfg', {}).get('dataset'))
+        if dataset_meta is None:
+            dataset_meta = dataset_meta_from_config(cfg, dataset_mode='train')
     if dataset_meta is None:
         raise ValueError(
             'no dataset metainfo (keypoint names, skeleton) in the checkpoint '
