@@ -4,12 +4,14 @@ from .samplers import ViTPoseImageGroupedSampler
 from .synthetic_coco_dataset import SyntheticCocoDataset, resolve_cache_root
 from .synthetic_pose import (SyntheticPoseParams, ensure_synthetic_coco,
                              generate_synthetic_coco)
-from .transforms import (PackViTPoseInputs, ViTPoseLoadImage,
-                         ViTPoseRandomBBoxTransform, ViTPoseTopdownAffine)
+from .transforms import (PackViTPoseInputs, ViTPoseCheckAnnotation,
+                         ViTPoseLoadImage, ViTPoseRandomBBoxTransform,
+                         ViTPoseTopdownAffine)
 
 __all__ = [
     'PackViTPoseInputs', 'SyntheticCocoDataset', 'SyntheticPoseParams',
-    'ViTPoseDatasetMixture', 'ViTPoseImageGroupedSampler', 'ViTPoseLoadImage', 'ViTPoseRandomBBoxTransform',
+    'ViTPoseCheckAnnotation', 'ViTPoseDatasetMixture',
+    'ViTPoseImageGroupedSampler', 'ViTPoseLoadImage', 'ViTPoseRandomBBoxTransform',
     'ViTPoseTopdownAffine', 'vitpose_collate',
     'ensure_synthetic_coco', 'generate_synthetic_coco', 'resolve_cache_root',
     'resolve_dataset_names'

@@ -9,13 +9,15 @@ data_mode = 'topdown'
 data_root = '{{ fileDirname }}/../../../data/sample_coco/'
 
 train_pipeline = [
-    dict(type='LoadImage'),
+    dict(type='ViTPoseCheckAnnotation', bad_sample='error'),
+    dict(type='ViTPoseLoadImage'),
     dict(type='GetBBoxCenterScale'),
     dict(type='TopdownAffine', input_size=codec['input_size'], use_udp=True),
     dict(type='GenerateTarget', encoder=codec),
     dict(type='PackPoseInputs'),
 ]
 val_pipeline = [
+    dict(type='ViTPoseCheckAnnotation'),
     dict(type='LoadImage'),
     dict(type='GetBBoxCenterScale'),
     dict(type='TopdownAffine', input_size=codec['input_size'], use_udp=True),

@@ -13,7 +13,14 @@ data_root = 'data/coco/'
 # rotation, UDP affine) with faster equivalents where they cost time; the
 # heatmap targets are drawn on the device by the model's
 # ViTPoseDataPreprocessor (docs/training_speed.md).
+# ViTPoseCheckAnnotation refuses a bad sample (wrong keypoint count, NaN,
+# box without area) and, through ViTPoseLoadImage, a missing or undecodable
+# image, naming the file and annotation id; bad_sample='skip' trains on
+# other samples instead and logs each skip with a count:
+#   --cfg-options train_dataloader.dataset.pipeline.0.bad_sample=skip
+# Validation always fails on a bad sample (skipping would change the metric).
 train_pipeline = [
+    dict(type='ViTPoseCheckAnnotation', bad_sample='error'),
     dict(type='ViTPoseLoadImage'),
     dict(type='GetBBoxCenterScale'),
     dict(type='RandomFlip', direction='horizontal'),
@@ -26,6 +33,7 @@ train_pipeline = [
     dict(type='PackViTPoseInputs'),
 ]
 val_pipeline = [
+    dict(type='ViTPoseCheckAnnotation'),
     dict(type='LoadImage'),
     dict(type='GetBBoxCenterScale'),
     dict(type='TopdownAffine', input_size=codec['input_size'], use_udp=True),

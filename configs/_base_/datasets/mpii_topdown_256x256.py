@@ -9,6 +9,7 @@ dataset_type = 'MpiiDataset'
 data_root = 'data/mpii/'
 
 train_pipeline = [
+    dict(type='ViTPoseCheckAnnotation', bad_sample='error'),
     dict(type='ViTPoseLoadImage'),
     dict(type='GetBBoxCenterScale'),
     dict(type='RandomFlip', direction='horizontal'),
@@ -20,6 +21,7 @@ train_pipeline = [
     dict(type='PackViTPoseInputs'),
 ]
 val_pipeline = [
+    dict(type='ViTPoseCheckAnnotation'),
     dict(type='LoadImage'),
     dict(type='GetBBoxCenterScale'),
     dict(type='TopdownAffine', input_size=codec['input_size'], use_udp=True),

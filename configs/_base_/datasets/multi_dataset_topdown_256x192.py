@@ -21,8 +21,12 @@ codec = dict(
 data_mode = 'topdown'
 data_root = 'data/'
 
+# ViTPoseCheckAnnotation: bad samples fail naming file and annotation id, or
+# with bad_sample='skip' are skipped and logged (per dataset, e.g.
+# train_dataloader.dataset.datasets.0.pipeline.0.bad_sample=skip).
 train_pipeline = [
-    dict(type='LoadImage'),
+    dict(type='ViTPoseCheckAnnotation', bad_sample='error'),
+    dict(type='ViTPoseLoadImage'),
     dict(type='GetBBoxCenterScale'),
     dict(type='RandomFlip', direction='horizontal'),
     dict(type='RandomHalfBody'),
@@ -34,7 +38,8 @@ train_pipeline = [
 # MPII's own augmentation (as mpii_topdown_256x256.py): no half-body crops,
 # no box shift.
 mpii_train_pipeline = [
-    dict(type='LoadImage'),
+    dict(type='ViTPoseCheckAnnotation', bad_sample='error'),
+    dict(type='ViTPoseLoadImage'),
     dict(type='GetBBoxCenterScale'),
     dict(type='RandomFlip', direction='horizontal'),
     dict(type='RandomBBoxTransform', shift_prob=0),
@@ -43,6 +48,7 @@ mpii_train_pipeline = [
     dict(type='PackPoseInputs'),
 ]
 val_pipeline = [
+    dict(type='ViTPoseCheckAnnotation'),
     dict(type='LoadImage'),
     dict(type='GetBBoxCenterScale'),
     dict(type='TopdownAffine', input_size=codec['input_size'], use_udp=True),

@@ -1,9 +1,10 @@
 from .bbox_transform import ViTPoseRandomBBoxTransform
+from .check_annotation import ViTPoseCheckAnnotation
 from .load_image import ViTPoseLoadImage
 from .pack_inputs import PackViTPoseInputs
 from .topdown_affine import ViTPoseTopdownAffine
 
 __all__ = [
-    'PackViTPoseInputs', 'ViTPoseLoadImage', 'ViTPoseRandomBBoxTransform',
-    'ViTPoseTopdownAffine'
+    'PackViTPoseInputs', 'ViTPoseCheckAnnotation', 'ViTPoseLoadImage',
+    'ViTPoseRandomBBoxTransform', 'ViTPoseTopdownAffine'
 ]

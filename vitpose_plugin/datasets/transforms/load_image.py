@@ -7,6 +7,9 @@ from mmcv.transforms import BaseTransform
 from mmengine import fileio
 from mmpose.registry import TRANSFORMS
 
+from .bad_sample import (BadSampleCounter, check_bad_sample_policy,
+                         describe_sample, in_test_mode)
+
 
 @TRANSFORMS.register_module()
 class ViTPoseLoadImage(BaseTransform):
@@ -18,13 +21,29 @@ class ViTPoseLoadImage(BaseTransform):
     once. The image handed out is read-only: transforms that would modify
     it in place fail loudly instead of corrupting the next person's image.
 
+    A missing file raises ``FileNotFoundError``, a file that does not decode
+    (not an image, truncated, corrupt) ``ValueError``, each naming the file
+    and the sample's annotation id; with ``bad_sample='skip'`` the sample is
+    logged as a warning with a running count instead and dropped (None, and
+    mmengine's ``BaseDataset`` draws another sample), except in a
+    ``test_mode`` dataset, which would lose it from the evaluation.
+
     Args:
         backend_args (dict, optional): mmengine file backend arguments.
             Defaults to None (local files).
+        bad_sample (str, optional): ``'error'`` or ``'skip'``. Defaults to
+            None: ``results['bad_sample']``, the policy of a preceding
+            ``ViTPoseCheckAnnotation``, else ``'error'``.
     """
 
-    def __init__(self, backend_args: Optional[dict] = None) -> None:
+    def __init__(self,
+                 backend_args: Optional[dict] = None,
+                 bad_sample: Optional[str] = None) -> None:
+        check_bad_sample_policy(
+            bad_sample, type(self).__name__, allow_none=True)
         self.backend_args = backend_args
+        self.bad_sample = bad_sample
+        self.skipped = BadSampleCounter(type(self).__name__)
         self._last: Optional[Tuple[str, np.ndarray]] = None
 
     def _decode(self, path: str) -> np.ndarray:
@@ -36,22 +55,48 @@ class ViTPoseLoadImage(BaseTransform):
         image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
         if image is None:
             raise ValueError(f'ViTPoseLoadImage: cannot decode {path} '
-                             f'({len(data)} bytes): not an image or corrupt')
+                             f'({len(data)} bytes): not an image, truncated '
+                             'or corrupt')
         image.setflags(write=False)
         return image
 
-    def transform(self, results: dict) -> dict:
+    def transform(self, results: dict) -> Optional[dict]:
+        """The sample with ``img``, ``img_shape`` and ``ori_shape``, or None
+        for an unreadable image in ``'skip'`` mode.
+
+        Raises:
+            FileNotFoundError: a missing file, ``'error'`` mode.
+            ValueError: an undecodable file, ``'error'`` mode.
+        """
         path = results.get('img_path')
         if path is None:
             raise KeyError('ViTPoseLoadImage needs results["img_path"]; for '
                            'in-memory images use MMPose\'s LoadImage')
         if self._last is None or self._last[0] != path:
-            self._last = (path, self._decode(path))
+            try:
+                self._last = (path, self._decode(path))
+            except (OSError, ValueError) as error:
+                return self._bad_image(results, error)
         image = self._last[1]
         results['img'] = image
         results['img_shape'] = image.shape[:2]
         results['ori_shape'] = image.shape[:2]
         return results
+
+    def _bad_image(self, results: dict, error: Exception) -> None:
+        policy = self.bad_sample or results.get('bad_sample') or 'error'
+        if policy == 'skip' and not in_test_mode(results):
+            self.skipped.skip(results, str(error))
+            return None
+        if policy == 'skip':
+            advice = ('skipping is for training only: a test_mode dataset '
+                      'would silently leave the sample out of the evaluation')
+        else:
+            advice = ("replace or remove the file, or set bad_sample='skip' "
+                      '(on ViTPoseLoadImage or the ViTPoseCheckAnnotation '
+                      'before it) to train on other samples instead')
+        message = f'{error} ({describe_sample(results)}); {advice}'
+        raise type(error)(message) from error
 
     def __getstate__(self) -> dict:
         # data-loader workers start without the parent's decoded image

@@ -15,6 +15,7 @@ model = dict(
     head=dict(decoder=codec))
 
 train_pipeline = [
+    dict(type='ViTPoseCheckAnnotation', bad_sample='error'),
     dict(type='ViTPoseLoadImage'),
     dict(type='GetBBoxCenterScale'),
     dict(type='RandomFlip', direction='horizontal'),
@@ -27,6 +28,7 @@ train_pipeline = [
     dict(type='PackViTPoseInputs'),
 ]
 val_pipeline = [
+    dict(type='ViTPoseCheckAnnotation'),
     dict(type='LoadImage'),
     dict(type='GetBBoxCenterScale'),
     dict(type='TopdownAffine', input_size=codec['input_size'], use_udp=True),
