@@ -90,7 +90,7 @@ def runner(model: dict, work_dir: str, max_epochs: int = 1,
     data = [dict(inputs=(image * 40 + 128).clamp(0, 255).byte(),
                  data_samples=sample)
             for image, sample in zip(images, samples)]
-    return ViTPoseRunner(
+    runner = ViTPoseRunner(
         model=copy.deepcopy(model),
         work_dir=work_dir,
         train_dataloader=torch.utils.data.DataLoader(
@@ -101,6 +101,10 @@ def runner(model: dict, work_dir: str, max_epochs: int = 1,
         default_hooks=dict(checkpoint=dict(type='CheckpointHook',
                                            interval=1)),
         **cfg)
+    # The runner puts the model on the default device (a GPU where one is
+    # visible); these tests compare it with CPU models on CPU inputs.
+    runner.model.cpu()
+    return runner
 
 
 def outputs(model: torch.nn.Module) -> torch.Tensor:

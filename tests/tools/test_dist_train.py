@@ -1,4 +1,6 @@
-"""tools/dist_train.sh with 2 processes on the CPU (gloo)."""
+"""tools/dist_train.sh with 2 processes on the CPU (gloo), also where a GPU
+is visible (``CUDA_VISIBLE_DEVICES=''``: each GPU process would take the GPU
+of its local rank)."""
 import glob
 import os.path as osp
 
@@ -11,7 +13,9 @@ pytestmark = pytest.mark.slow
 
 def test_dist_train_two_processes(tmp_path, sample_config):
     work_dir = str(tmp_path / 'dist')
-    proc = run(['env', f'PORT={free_port()}', 'bash', 'tools/dist_train.sh',
+    # CPU processes on purpose, GPU visible or not.
+    proc = run(['env', 'CUDA_VISIBLE_DEVICES=', f'PORT={free_port()}',
+                'bash', 'tools/dist_train.sh',
                 sample_config, '2', '--work-dir', work_dir, '--cfg-options',
                 'train_cfg.max_epochs=2', 'train_cfg.val_interval=2',
                 'default_hooks.checkpoint.interval=2'],

@@ -1,4 +1,5 @@
-"""tools/dist_train.sh with 2 processes (gloo) on a stage-2 distillation."""
+"""tools/dist_train.sh with 2 CPU processes (gloo, ``CUDA_VISIBLE_DEVICES=''``
+also where a GPU is visible) on a stage-2 distillation."""
 import os.path as osp
 
 import pytest
@@ -22,7 +23,9 @@ def test_stage2_trains_with_two_processes(tmp_path):
     teacher_path = str(tmp_path / 'teacher.pth')
     torch.save(dict(state_dict=teacher.state_dict()), teacher_path)
     work_dir = str(tmp_path / 'dist')
-    proc = run(['env', f'PORT={free_port()}', 'bash', 'tools/dist_train.sh',
+    # CPU processes on purpose, GPU visible or not.
+    proc = run(['env', 'CUDA_VISIBLE_DEVICES=', f'PORT={free_port()}',
+                'bash', 'tools/dist_train.sh',
                 STAGE2, '2', '--work-dir', work_dir, '--cfg-options',
                 f'model.teacher_checkpoint={teacher_path}',
                 f'model.token_checkpoint={teacher_path}',

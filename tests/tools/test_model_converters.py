@@ -80,7 +80,9 @@ def test_cli_output_loads_through_the_runner_load_from(tmp_path, repo_root,
     })
     runner = ViTPoseRunner.from_cfg(cfg)
     runner.load_or_resume()
-    model = runner.model.eval()
+    # The runner puts the model on the default device (a GPU where one is
+    # visible); the comparison with the CPU reference runs on the CPU.
+    model = runner.model.cpu().eval()
     images = torch.rand(1, 3, 256, 192)
     with torch.no_grad():
         difference = (model(images, None, mode='tensor') -
