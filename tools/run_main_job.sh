@@ -21,7 +21,7 @@ CONFIG=configs/vitpose_synthetic/td-hm_ViTPose-tiny_synthetic-128x96.py
 WORK_DIR=${1:-work_dirs/main_job}
 NUM_DRAWN=16
 
-python tools/dataset_converters/generate_synthetic_pose.py --config "$CONFIG"
+python -m vitpose_plugin.datasets.generate_synthetic_pose --config "$CONFIG"
 START=$(date +%s)
 python tools/train.py "$CONFIG" --work-dir "$WORK_DIR"
 TRAIN_SECONDS=$(( $(date +%s) - START ))

@@ -1,84 +1,27 @@
-"""Generate the synthetic COCO-keypoint splits of a config, or one split.
+"""Generate the synthetic COCO-keypoint splits of a config, or one split
+(MMPose's tools layout for
+``python -m vitpose_plugin.datasets.generate_synthetic_pose``).
 
-    # every SyntheticCocoDataset in a config's train/val/test dataloaders
     python tools/dataset_converters/generate_synthetic_pose.py \
         --config configs/vitpose_synthetic/CONFIG.py
-    # one split with explicit parameters
-    python tools/dataset_converters/generate_synthetic_pose.py \
-        --seed 0 --num-instances 2000 --name train \
-        --cache-root data/synthetic_coco   # default: the user's cache
 
-Splits already in the cache are left alone. Training configs generate their
-data on first use as well, so this is only needed to prepare data up front.
+Needs the vitpose_plugin package installed (``pip install -e .``); from the
+repository root, ``python -m vitpose_plugin.datasets.generate_synthetic_pose``
+runs without installing.
 """
-import argparse
-import os.path as osp
-import time
-from typing import List, Tuple
+import sys
 
-from mmengine.config import Config
-
-from vitpose_plugin.datasets import (SyntheticPoseParams,
-                                     ensure_synthetic_coco,
-                                     resolve_cache_root)
-
-DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
-
-
-def splits_in_config(path: str) -> List[Tuple[str, str, SyntheticPoseParams]]:
-    """``(cache_root, name, params)`` of each SyntheticCocoDataset in a config.
-
-    Args:
-        path (str): Config file.
-    """
-    cfg = Config.fromfile(path)
-    splits = []
-    for key in DATALOADERS:
-        dataset = (cfg.get(key) or {}).get('dataset', {})
-        if dataset.get('type') == 'SyntheticCocoDataset':
-            split = (resolve_cache_root(dataset.get('cache_root')),
-                     dataset.get('name', 'split'),
-                     SyntheticPoseParams(**dataset.get('generator', {})))
-            if split not in splits:
-                splits.append(split)
-    if not splits:
-        raise ValueError(f'{path} has no SyntheticCocoDataset in '
-                         f'{", ".join(DATALOADERS)}')
-    return splits
-
-
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--config', help='generate the splits of this config')
-    parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--num-instances', type=int, default=2000)
-    parser.add_argument('--name', default='split',
-                        help='readable prefix of the split directory')
-    parser.add_argument(
-        '--cache-root',
-        help='directory of generated splits (default: the dataset\'s, '
-        '~/.cache/vitpose_plugin/synthetic_coco)')
-    return parser.parse_args()
-
-
-def main() -> None:
-    args = parse_args()
-    if args.config:
-        splits = splits_in_config(args.config)
-    else:
-        cache_root = None if args.cache_root is None \
-            else osp.abspath(args.cache_root)
-        splits = [(resolve_cache_root(cache_root), args.name,
-                   SyntheticPoseParams(seed=args.seed,
-                                       num_instances=args.num_instances))]
-    for cache_root, name, params in splits:
-        start = time.time()
-        dataset_dir = osp.normpath(
-            ensure_synthetic_coco(cache_root, params, name))
-        seconds = time.time() - start
-        print(f'{name}: {dataset_dir} (seed {params.seed}, '
-              f'{params.num_instances} instances, {seconds:.1f} s)')
-
+try:
+    from vitpose_plugin.datasets.generate_synthetic_pose import main
+except ModuleNotFoundError as error:
+    if error.name != 'vitpose_plugin':
+        raise
+    sys.exit(
+        f'{sys.argv[0]}: the vitpose_plugin package is not importable. '
+        f'Install the checkout (pip install -e . in the repository root), '
+        f'or run from the repository root without installing: '
+        f'python -m vitpose_plugin.datasets.generate_synthetic_pose '
+        f'{" ".join(sys.argv[1:])}'.rstrip())
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())
