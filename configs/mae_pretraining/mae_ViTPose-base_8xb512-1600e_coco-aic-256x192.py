@@ -115,7 +115,10 @@ param_scheduler = [
          convert_to_iter_based=True),
 ]
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
+# A NaN/inf loss stops training naming the iteration; no checkpoint with
+# non-finite weights is written (see configs/_base_/default_runtime.py).
 default_hooks = dict(
+    nonfinite=dict(type='mmpose.ViTPoseNonFiniteLossHook'),
     checkpoint=dict(type='CheckpointHook', interval=50, max_keep_ckpts=2))
 randomness = dict(seed=0, diff_rank_seed=True)
 auto_scale_lr = dict(base_batch_size=4096)

@@ -1,10 +1,12 @@
-from .hooks import TorchRuntimeHook, ViTPoseRuntimeInfoHook
+from .hooks import (TorchRuntimeHook, ViTPoseNonFiniteLossHook,
+                    ViTPoseRuntimeInfoHook)
 from .optim_wrappers import (ViTPoseAmpOptimWrapper, ViTPoseLayerDecayConstructor,
                              ViTPoseOptimWrapper)
 from .runner import ViTPoseRunner, compile_pose_model
 
 __all__ = [
     'TorchRuntimeHook', 'ViTPoseAmpOptimWrapper', 'ViTPoseLayerDecayConstructor',
+    'ViTPoseNonFiniteLossHook',
     'ViTPoseOptimWrapper', 'ViTPoseRunner', 'ViTPoseRuntimeInfoHook',
     'compile_pose_model'
 ]

@@ -1,5 +1,6 @@
 import pytest
 import torch
+from mmengine.logging import MessageHub
 from mmengine.optim import OptimWrapper
 from torch import nn
 
@@ -78,3 +79,114 @@ def test_bad_settings(kwargs, error):
     with pytest.raises(error):
         ViTPoseAmpOptimWrapper(
             optimizer=torch.optim.AdamW(model.parameters()), **kwargs)
+
+
+def adamw(model, fused=False):
+    return torch.optim.AdamW(model.parameters(), lr=0.1, fused=fused)
+
+
+def test_grad_norm_without_clipping_is_the_total_norm():
+    model, loss = model_and_loss()
+    ref_model, _ = model_and_loss()
+    wrapper = ViTPoseOptimWrapper(optimizer=adamw(model))
+    ref = OptimWrapper(optimizer=adamw(ref_model))
+    value = loss(model)
+    value.backward(retain_graph=True)
+    expected = torch.linalg.vector_norm(torch.stack(
+        [p.grad.norm() for p in model.parameters()]))
+    wrapper.zero_grad()
+    wrapper.update_params(value)
+    ref.update_params(loss(ref_model))
+    torch.testing.assert_close(wrapper.pending_grad_norm, expected)
+    for a, b in zip(model.parameters(), ref_model.parameters()):
+        torch.testing.assert_close(a, b)  # measured, not clipped
+
+
+def bad_step(wrapper, model, what):
+    """One update with a NaN loss, or a finite loss and an inf gradient."""
+    if what == 'loss':
+        wrapper.update_params((model(torch.randn(4, 8)) * float('nan')).mean())
+        return
+    handle = model[0].weight.register_hook(lambda grad: grad * float('inf'))
+    wrapper.update_params((model(torch.randn(4, 8)) ** 2).mean())
+    handle.remove()
+
+
+@pytest.mark.parametrize('what', ['loss', 'grad'])
+@pytest.mark.parametrize('clip', [None, dict(max_norm=1.0)])
+def test_skip_leaves_weights_and_optimizer_state_as_before(what, clip):
+    """Steps 1, bad, 3 == steps 1, 3: parameters, AdamW moments and step
+    count; the skipped step is counted in the message hub."""
+    model, loss = model_and_loss()
+    ref_model, _ = model_and_loss()
+    wrapper = ViTPoseOptimWrapper(optimizer=adamw(model), clip_grad=clip,
+                                  nonfinite='skip')
+    wrapper.message_hub = MessageHub.get_instance(f'skip-{what}-{clip}')
+    wrapper.message_hub.update_info('iter', 6)
+    ref = ViTPoseOptimWrapper(optimizer=adamw(ref_model), clip_grad=clip)
+    for _ in range(2):
+        wrapper.update_params(loss(model))
+        ref.update_params(loss(ref_model))
+    bad_step(wrapper, model, what)
+    assert not torch.isfinite(wrapper.pending_grad_norm)  # logged as is
+    for _ in range(2):
+        wrapper.update_params(loss(model))
+        ref.update_params(loss(ref_model))
+    for a, b in zip(model.parameters(), ref_model.parameters()):
+        assert torch.isfinite(a).all()
+        assert torch.equal(a, b)
+    for state, ref_state in zip(wrapper.optimizer.state.values(),
+                                ref.optimizer.state.values()):
+        for key in ('step', 'exp_avg', 'exp_avg_sq'):
+            assert torch.equal(state[key], ref_state[key]), key
+    assert wrapper.message_hub.get_scalar(
+        'train/skipped_steps').current() == 1
+    assert wrapper.skipped_iters == [7]  # 1-based, as in the log
+
+
+def test_error_mode_applies_the_step():
+    """The default mode leaves the decision to ViTPoseNonFiniteLossHook."""
+    model, _ = model_and_loss()
+    wrapper = ViTPoseOptimWrapper(optimizer=adamw(model))
+    bad_step(wrapper, model, 'loss')
+    assert not torch.isfinite(model[0].weight).all()
+    assert wrapper.skipped_iters == []
+
+
+@pytest.mark.parametrize('mode, syncs', [('error', 0), ('skip', 1)])
+@pytest.mark.parametrize('clip', [None, dict(max_norm=1.0)])
+def test_host_syncs_per_step(mode, syncs, clip):
+    """No host read in the default mode (the norm stays on the device); one
+    per step when skipping non-finite steps."""
+    from ...tools.helpers import load_tool
+    model, loss = model_and_loss()
+    wrapper = ViTPoseOptimWrapper(optimizer=adamw(model, fused=True),
+                                  clip_grad=clip, nonfinite=mode)
+    value = loss(model)
+    counter = load_tool('train_throughput', 'analysis') \
+        .HostDeviceTrafficCounter('cpu')
+    with counter:
+        wrapper.update_params(value)
+    assert counter.total_syncs == syncs, dict(counter.syncs)
+
+
+def test_nonfinite_settings_are_validated():
+    model, _ = model_and_loss()
+    with pytest.raises(ValueError, match="nonfinite must be one of"):
+        ViTPoseOptimWrapper(optimizer=adamw(model), nonfinite='ignore')
+    with pytest.raises(ValueError, match='GradScaler already skips'):
+        ViTPoseAmpOptimWrapper(dtype='float16', optimizer=adamw(model),
+                               nonfinite='skip')
+    wrapper = ViTPoseAmpOptimWrapper(optimizer=adamw(model), nonfinite='skip')
+    assert wrapper.loss_scaler is None  # bfloat16: skipping is ours
+
+
+def test_bf16_skip():
+    model, loss = model_and_loss()
+    wrapper = ViTPoseAmpOptimWrapper(optimizer=adamw(model), nonfinite='skip')
+    wrapper.message_hub = MessageHub.get_instance('bf16-skip')
+    before = [p.detach().clone() for p in model.parameters()]
+    with wrapper.optim_context(model):
+        value = loss(model) * float('nan')
+    wrapper.update_params(value)
+    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters()))
