@@ -3,6 +3,7 @@ from typing import List, Optional, Tuple
 
 import torch
 from mmengine.hooks import LoggerHook, RuntimeInfoHook
+from mmengine.utils import apply_to
 from mmpose.registry import HOOKS
 from torch import Tensor
 
@@ -17,8 +18,9 @@ class ViTPoseRuntimeInfoHook(RuntimeInfoHook):
     the message hub with ``.item()`` each iteration, which makes the host
     wait for the device. This hook keeps the tensors on the device and moves
     them to the message hub in one copy on the iterations the ``LoggerHook``
-    logs, at the end of each epoch and of training; the message hub then
-    holds exactly the values mmengine's hook would have put there, so logs
+    logs, at the end of each epoch and of training, and before a checkpoint
+    is saved (so a resumed run has the history up to the checkpoint's
+    iteration); the message hub then holds exactly the values mmengine's hook would have put there, so logs
     are unchanged. The clipped gradient norm of a ``ViTPoseOptimWrapper`` is
     logged the same way. Before each iteration it announces in the message
     hub (``'vitpose/log_train_metrics'``) whether the iteration is logged, so
@@ -93,6 +95,16 @@ class ViTPoseRuntimeInfoHook(RuntimeInfoHook):
         for (key, _), value in zip(self._pending, values):
             runner.message_hub.update_scalar(f'train/{key}', value)
         self._pending.clear()
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        """Write the pending scalars into the hub and the checkpoint."""
+        if not self._pending:
+            return
+        self.flush(runner)
+        # the runner copied the hub into the checkpoint before this hook
+        checkpoint['message_hub'] = apply_to(
+            runner.message_hub.state_dict(), lambda x: hasattr(x, 'cpu'),
+            lambda x: x.cpu())
 
     def after_train_epoch(self, runner) -> None:
         self.flush(runner)

@@ -1,5 +1,6 @@
 """mmengine's Runner with safe checkpoint reads, torchrun on CPU and model
-compilation for every loop."""
+compilation for every loop, exact mid-epoch resume."""
+import copy
 import datetime
 import os
 from typing import Callable, Dict, Optional, Union
@@ -9,19 +10,20 @@ import torch.distributed as dist
 from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 from mmengine.registry import MODEL_WRAPPERS
-from mmengine.runner import Runner
+from mmengine.runner import BaseLoop, Runner
 from mmengine.runner.checkpoint import _load_checkpoint_to_model
 from mmpose.registry import RUNNERS
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
 from ...checkpoints import read_checkpoint
+from .epoch_based_train_loop import ViTPoseEpochBasedTrainLoop
 from .model_compilation import compile_pose_model
 
 
 @RUNNERS.register_module()
 class ViTPoseRunner(Runner):
-    """mmengine's :class:`~mmengine.runner.Runner` with two changes, made
+    """mmengine's :class:`~mmengine.runner.Runner` with these changes, made
     through its documented extension point (``runner_type``, or
     ``ViTPoseRunner.from_cfg`` as ``tools/train.py`` and ``tools/test.py``
     do):
@@ -41,8 +43,22 @@ class ViTPoseRunner(Runner):
       setting) compiles the model's backbone and head(s) in place
       (:func:`compile_pose_model`) for training, validation and testing,
       where mmengine compiles the whole ``train_step`` (data samples,
-      codecs and the optimizer included) and only for training.
+      codecs and the optimizer included) and only for training;
+    - ``train_cfg=dict(by_epoch=True, ...)`` builds a
+      :class:`ViTPoseEpochBasedTrainLoop` (an ``EpochBasedTrainLoop`` that
+      resumes mid-epoch checkpoints bit-exactly) instead of mmengine's.
     """
+
+    def build_train_loop(self, loop: Union[BaseLoop, Dict]) -> BaseLoop:
+        """Build ``loop`` as mmengine does, with
+        :class:`ViTPoseEpochBasedTrainLoop` for ``by_epoch=True``."""
+        if isinstance(loop, dict) and 'type' not in loop \
+                and loop.get('by_epoch', False):
+            loop_cfg = copy.deepcopy(loop)
+            loop_cfg.pop('by_epoch')
+            return ViTPoseEpochBasedTrainLoop(
+                **loop_cfg, runner=self, dataloader=self._train_dataloader)
+        return super().build_train_loop(loop)
 
     def _maybe_compile(self, target: str) -> None:
         compile_cfg = self.cfg.get('compile', None)
