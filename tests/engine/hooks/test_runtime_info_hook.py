@@ -2,10 +2,12 @@
 sync in iterations that are not logged."""
 import numpy as np
 import pytest
+import torch
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 import vitpose_plugin  # noqa: F401
+from vitpose_plugin.engine import ViTPoseRuntimeInfoHook
 from vitpose_plugin.models.utils import LOG_TRAIN_METRICS
 
 from ...tools.helpers import load_tool
@@ -88,6 +90,35 @@ def test_mmengine_hook_syncs_every_iteration(tmp_path):
 
 
 def test_interval_is_validated():
-    from vitpose_plugin.engine import ViTPoseRuntimeInfoHook
     with pytest.raises(ValueError, match='positive int'):
         ViTPoseRuntimeInfoHook(interval=0)
+
+
+class NoCheckpointFlush(ViTPoseRuntimeInfoHook):
+    """The hook without its before_save_checkpoint (the earlier version)."""
+
+    def before_save_checkpoint(self, runner, checkpoint):
+        pass
+
+
+@pytest.mark.parametrize('hook', [ViTPoseRuntimeInfoHook, NoCheckpointFlush])
+def test_checkpoint_between_log_lines_has_the_hub_history(tmp_path, hook):
+    cfg = tiny_coco_config(str(tmp_path), epochs=1, log_interval=2)
+    cfg.default_hooks.runtime_info = None  # a class is no config value
+    cfg.default_hooks.checkpoint = dict(
+        type='CheckpointHook', by_epoch=False, interval=1)
+    runner = Runner.from_cfg(cfg)
+    runner.register_hook(hook(), priority='VERY_HIGH')
+    runner.train()
+    final = runner.message_hub.log_scalars
+    # iterations 1 and 3 are not logged (interval 2, ignore_last)
+    for iteration in (1, 2, 3):
+        hub = torch.load(tmp_path / f'iter_{iteration}.pth',
+                         weights_only=False)['message_hub']
+        for key in ('train/loss', 'train/grad_norm'):
+            saved = hub['log_scalars'].get(key)
+            saved = [] if saved is None else list(saved.data[0])
+            if hook is ViTPoseRuntimeInfoHook:
+                assert saved == list(final[key].data[0][:iteration]), key
+            elif iteration != 2:  # the failure the flush fixes
+                assert len(saved) < iteration, key
