@@ -26,7 +26,10 @@ TIMEOUT_S = 240
 
 
 def _train(rank: int, port: int, out_dir: str) -> None:
-    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
+    # This spawned process's own environment; CPU on purpose, GPU visible
+    # or not (set before anything initialises CUDA).
+    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port),
+                      CUDA_VISIBLE_DEVICES='')
     torch.set_num_threads(1)
     dist.init_process_group('gloo', rank=rank, world_size=2,
                             timeout=timedelta(seconds=60))
