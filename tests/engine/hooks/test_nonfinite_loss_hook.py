@@ -5,13 +5,14 @@ non-finite weights is written; ``nonfinite='skip'`` skips that step."""
 import glob
 import os.path as osp
 
+import numpy as np
 import pytest
 import torch
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 import vitpose_plugin  # noqa: F401
-from vitpose_plugin.engine import ViTPoseNonFiniteLossHook
+from vitpose_plugin.engine import ViTPoseNonFiniteLossHook, ViTPoseRunner
 
 from ..tiny_coco import tiny_coco_config
 
@@ -61,8 +62,9 @@ class Inject(Hook):
 
 
 def train(work_dir, what, runtime_info='ViTPoseRuntimeInfoHook',
-          checkpoint_every_iter=False, **optim):
-    cfg = tiny_coco_config(str(work_dir), epochs=2, log_interval=2)
+          checkpoint_every_iter=False, epochs=2, resume=False, **optim):
+    cfg = tiny_coco_config(str(work_dir), epochs=epochs, log_interval=2)
+    cfg.resume = resume
     cfg.default_hooks.runtime_info = dict(type=runtime_info)
     if runtime_info == 'RuntimeInfoHook':  # mmengine's pair
         cfg.optim_wrapper.type = 'OptimWrapper'
@@ -70,7 +72,8 @@ def train(work_dir, what, runtime_info='ViTPoseRuntimeInfoHook',
         cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=1,
                                             by_epoch=False)
     cfg.optim_wrapper.update(optim)
-    runner = Runner.from_cfg(cfg)
+    # ViTPoseRunner (as tools/train.py) reads the checkpoint to resume from
+    runner = (ViTPoseRunner if resume else Runner).from_cfg(cfg)
     runner.register_hook(Inject(what))
     runner.train()
     return runner
@@ -90,6 +93,17 @@ def test_nan_loss_names_the_iteration_and_terms(tmp_path, runtime_info,
     assert f'Training stopped after iteration {detected}' in message
     assert "optim_wrapper.nonfinite='skip'" in message
     assert not glob.glob(osp.join(tmp_path, '*.pth'))
+
+
+def test_after_resume_the_restored_history_is_not_checked_again(tmp_path):
+    """The resumed message hub holds iterations 1-3: the error still names
+    iteration 4 exactly (not a range of unknown iterations)."""
+    train(tmp_path, None, epochs=1)
+    with pytest.raises(RuntimeError) as error:
+        train(tmp_path, 'loss', resume=True)
+    assert f'iteration {BAD}: loss is nan' in str(error.value)
+    assert 'Resume from the last checkpoint, ' \
+        f'{osp.join(tmp_path, "epoch_1.pth")},' in str(error.value)
 
 
 @pytest.mark.parametrize('clip', [True, False])
@@ -113,8 +127,10 @@ def checkpoints(work_dir):
 
 
 @pytest.mark.parametrize('what, message', [
-    # the loss is read back before the save and names the iteration
-    ('loss', f'iteration {BAD}: loss is nan'),
+    # ViTPoseRuntimeInfoHook writes the pending losses to the hub before a
+    # save, so the check names the iteration and the term (the weights check
+    # would refuse the checkpoint anyway)
+    ('loss', f'iteration {BAD}: loss is nan|after iteration {BAD}: state'),
     # finite loss and gradients, corrupted weights: the weights check
     ('weight', f'not saving the checkpoint after iteration {BAD}: state_dict '
      "'head.final_layer.bias' is not finite"),
@@ -169,3 +185,15 @@ def test_skip_mode_equals_a_run_without_that_step(tmp_path):
     assert f'iteration {BAD}: non-finite loss or gradient (loss nan, ' \
         'grad_norm nan); the optimizer step was skipped' in log
     assert 'Epoch(train) [2][2/3]' in log and 'skipped_steps: 1' in log
+
+
+def test_float16_scaler_skips_overflowing_steps_without_error(tmp_path):
+    """Under a float16 GradScaler non-finite gradients are the scaler's
+    business (it skips the step and lowers its scale): no error."""
+    runner = train(tmp_path, 'grad', type='ViTPoseAmpOptimWrapper',
+                   dtype='float16')
+    scaler = runner.optim_wrapper.loss_scaler
+    assert scaler.get_scale() == 2.0**16 * scaler.get_backoff_factor()
+    grad_norms = runner.message_hub.get_scalar('train/grad_norm').data[0]
+    assert not np.isfinite(grad_norms[BAD - 1])  # logged, not an error
+    assert all(torch.isfinite(p).all() for p in runner.model.parameters())

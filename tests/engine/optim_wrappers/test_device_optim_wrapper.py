@@ -190,3 +190,33 @@ def test_bf16_skip():
         value = loss(model) * float('nan')
     wrapper.update_params(value)
     assert all(torch.equal(a, b) for a, b in zip(before, model.parameters()))
+
+
+def _skip_on_one_rank(rank, init_file, out_dir):
+    torch.distributed.init_process_group(
+        'gloo', init_method=f'file://{init_file}', rank=rank, world_size=2)
+    model, loss = model_and_loss()
+    wrapper = ViTPoseOptimWrapper(optimizer=adamw(model), nonfinite='skip')
+    wrapper.message_hub = MessageHub.get_instance(f'dist-skip-{rank}')
+    for step in range(3):
+        wrapper.message_hub.update_info('iter', step)
+        value = loss(model)
+        if step == 1 and rank == 1:  # rank 0's loss and gradients are finite
+            value = value * float('nan')
+        wrapper.update_params(value)
+    torch.save(dict(params=list(model.parameters()),
+                    skipped=wrapper.skipped_iters),
+               f'{out_dir}/{rank}.pt')
+    torch.distributed.destroy_process_group()
+
+
+def test_distributed_ranks_skip_the_same_steps(tmp_path):
+    """Without DDP's gradient all-reduce only rank 1 sees the NaN; the
+    all-reduced flag makes rank 0 skip too, so the replicas stay equal."""
+    torch.multiprocessing.spawn(
+        _skip_on_one_rank, args=(str(tmp_path / 'init'), str(tmp_path)),
+        nprocs=2)
+    ranks = [torch.load(tmp_path / f'{rank}.pt') for rank in range(2)]
+    assert ranks[0]['skipped'] == ranks[1]['skipped'] == [2]
+    for a, b in zip(ranks[0]['params'], ranks[1]['params']):
+        assert torch.equal(a, b)

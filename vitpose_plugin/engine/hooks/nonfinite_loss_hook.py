@@ -123,10 +123,11 @@ class ViTPoseNonFiniteLossHook(Hook):
                 continue  # the GradScaler skips overflowing steps itself
             per_iter = len(values) == done - first + 1
             for index in np.flatnonzero(~np.isfinite(values)):
-                start = done - len(values) + 1 + index if per_iter else first
+                # the new values are those of iterations first..done
+                start = first + int(index) if per_iter else first
                 end = start if per_iter else done
                 if not skipped.intersection(range(start, end + 1)):
-                    findings.append((start, end, term, values[index]))
+                    findings.append((start, end, term, float(values[index])))
                     break
         if findings:
             raise RuntimeError(self._message(runner, new, findings))
