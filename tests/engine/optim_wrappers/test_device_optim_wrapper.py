@@ -6,6 +6,8 @@ from torch import nn
 
 from vitpose_plugin.engine import ViTPoseAmpOptimWrapper, ViTPoseOptimWrapper
 
+from ...tools.helpers import load_tool
+
 
 def model_and_loss(seed=0):
     torch.manual_seed(seed)
@@ -158,7 +160,6 @@ def test_error_mode_applies_the_step():
 def test_host_syncs_per_step(mode, syncs, clip):
     """No host read in the default mode (the norm stays on the device); one
     per step when skipping non-finite steps."""
-    from ...tools.helpers import load_tool
     model, loss = model_and_loss()
     wrapper = ViTPoseOptimWrapper(optimizer=adamw(model, fused=True),
                                   clip_grad=clip, nonfinite=mode)
