@@ -1,4 +1,5 @@
 """mmengine's epoch-based training loop, resumable mid-epoch bit-exactly."""
+import logging
 import random
 from typing import Optional
 
@@ -51,7 +52,7 @@ class ViTPoseEpochBasedTrainLoop(EpochBasedTrainLoop):
     they start; ``persistent_workers=True`` keeps them, and their random
     streams, across epochs, and those streams are not in checkpoints, so
     with persistent workers a resume is exact only within the first epoch
-    (later epochs get other augmentation draws).
+    (later epochs get other augmentation draws; a warning says so).
 
     ``ViTPoseRunner`` builds it for ``train_cfg=dict(by_epoch=True, ...)``;
     with another runner use ``train_cfg=dict(type=
@@ -81,6 +82,21 @@ class ViTPoseEpochBasedTrainLoop(EpochBasedTrainLoop):
         super().__init__(runner, dataloader, max_epochs, val_begin,
                          val_interval, dynamic_intervals)
         self.seed_per_iter = seed_per_iter
+
+    def run(self) -> torch.nn.Module:
+        """Train the remaining epochs (warning when a resume is inexact)."""
+        loader = self.dataloader
+        if self._iter > 0 and self._epoch > 0 and loader.num_workers > 0 \
+                and getattr(loader, 'persistent_workers', False):
+            print_log(
+                f'Resuming in epoch {self._epoch + 1} with persistent loader '
+                'workers: their random streams (augmentations) are not in '
+                'checkpoints and start again from their seeds, so the '
+                'augmentations differ from those of an uninterrupted run '
+                '(the rest resumes exactly). Set '
+                'train_dataloader.persistent_workers=False for a bit-exact '
+                'resume.', logger='current', level=logging.WARNING)
+        return super().run()
 
     def run_epoch(self) -> None:
         """Iterate over the batches of the epoch not trained yet."""
