@@ -19,9 +19,10 @@ class ViTPoseRuntimeInfoHook(RuntimeInfoHook):
     wait for the device. This hook keeps the tensors on the device and moves
     them to the message hub in one copy on the iterations the ``LoggerHook``
     logs, at the end of each epoch and of training, and before a checkpoint
-    is saved (so a resumed run has the history up to the checkpoint's
-    iteration); the message hub then holds exactly the values mmengine's hook would have put there, so logs
-    are unchanged. The clipped gradient norm of a ``ViTPoseOptimWrapper`` is
+    is saved (one copy per checkpoint, so that a resumed run has the history
+    up to the checkpoint's iteration); the message hub then holds exactly
+    the values mmengine's hook would have put there, so logs are unchanged.
+    The clipped gradient norm of a ``ViTPoseOptimWrapper`` is
     logged the same way. Before each iteration it announces in the message
     hub (``'vitpose/log_train_metrics'``) whether the iteration is logged, so
     heads compute ``acc_pose`` only then (log it with the ``'current'``
