@@ -172,6 +172,14 @@ def test_validation_fails_on_a_bad_gt_even_when_training_skips(tmp_path):
         epoch(dataset, num_workers=0)
 
 
+def test_validation_fails_on_a_corrupt_image_naming_it(tmp_path):
+    """The val pipelines keep MMPose's LoadImage (it also takes in-memory
+    images, for inference), which names the file."""
+    dataset = build_dataset(tmp_path, ('corrupt image', ), test_mode=True)
+    with pytest.raises(AssertionError, match=r'corrupt\.jpg'):
+        epoch(dataset, num_workers=0)
+
+
 def test_validation_fails_on_a_detection_box_without_area(tmp_path):
     detections = [dict(image_id=196141, category_id=1, score=0.9,
                        bbox=[100.0, 50.0, 80.0, 160.0]),

@@ -110,7 +110,7 @@ def test_skip_refuses_in_test_mode():
                               test_mode=True)
     with pytest.raises(ValueError, match='training only'):
         ViTPoseCheckAnnotation(bad_sample='skip')(
-            make_bad('zero-area box') | dict(dataset=dataset))
+            dict(make_bad('zero-area box'), dataset=dataset))
 
 
 def test_unknown_policy_is_refused():
