@@ -2,11 +2,13 @@
 iteration, the runner's default loop (end to end: tests/tools/
 test_resume_after_kill.py)."""
 import random
+from functools import partial
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import torch
+from mmengine.dataset import DefaultSampler, worker_init_fn
 from mmengine.logging import MMLogger
 from mmengine.runner import EpochBasedTrainLoop
 from torch.utils.data import DataLoader
@@ -91,6 +93,7 @@ def test_runner_builds_it_for_epoch_based_training():
     runner = ViTPoseRunner.__new__(ViTPoseRunner)  # the method's state
     runner._train_dataloader = DataLoader(torch.arange(4))
     runner._visualizer = SimpleNamespace(dataset_meta=None)
+    runner._seed = 0
     built = runner.build_train_loop(
         dict(by_epoch=True, max_epochs=2, val_interval=5))
     assert type(built) is ViTPoseEpochBasedTrainLoop
@@ -98,3 +101,21 @@ def test_runner_builds_it_for_epoch_based_training():
     explicit = runner.build_train_loop(
         dict(type=EpochBasedTrainLoop, max_epochs=2))
     assert type(explicit) is EpochBasedTrainLoop
+
+
+def test_resume_of_an_unseeded_run_gives_the_loader_the_checkpoint_seed():
+    dataset = torch.arange(10)
+    loader = DataLoader(
+        dataset, batch_size=2, sampler=DefaultSampler(dataset, seed=7),
+        worker_init_fn=partial(worker_init_fn, num_workers=1, rank=0,
+                               seed=7))
+    runner = SimpleNamespace(
+        seed=7, visualizer=SimpleNamespace(dataset_meta=None),
+        model=torch.nn.Identity(), call_hook=lambda *args, **kw: None)
+    resumed = ViTPoseEpochBasedTrainLoop(runner, loader, max_epochs=1)
+    runner.seed = 3  # Runner.resume: the checkpoint's seed
+    resumed._iter, resumed._epoch = 5, 1  # nothing left to train
+    resumed.run()
+    assert loader.sampler.seed == 3
+    assert loader.worker_init_fn.keywords == dict(num_workers=1, rank=0,
+                                                  seed=3)

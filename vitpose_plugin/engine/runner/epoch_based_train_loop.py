@@ -1,6 +1,7 @@
 """mmengine's epoch-based training loop, resumable mid-epoch bit-exactly."""
 import logging
 import random
+from functools import partial
 from typing import Optional
 
 import numpy as np
@@ -43,7 +44,12 @@ class ViTPoseEpochBasedTrainLoop(EpochBasedTrainLoop):
       generators (``random``, NumPy, torch on every device) from
       ``(runner.seed, iteration)`` before each batch is fetched, so drop
       path, dropout and the augmentations of a ``num_workers=0`` pipeline
-      depend on the iteration, not on the history of the process.
+      depend on the iteration, not on the history of the process;
+    - gives the sampler and the loader workers the checkpoint's seed when a
+      run without ``randomness.seed`` is resumed: mmengine builds the data
+      loader with the new run's random seed before it reads the
+      checkpoint's, so the resumed epoch would visit the samples in another
+      order (some twice, some not at all).
 
     With ``randomness.seed`` set (and ``deterministic=True`` on GPUs) a run
     killed after a checkpoint and resumed with ``--resume`` ends with the
@@ -82,10 +88,15 @@ class ViTPoseEpochBasedTrainLoop(EpochBasedTrainLoop):
         super().__init__(runner, dataloader, max_epochs, val_begin,
                          val_interval, dynamic_intervals)
         self.seed_per_iter = seed_per_iter
+        # the seed mmengine built the data loader with; a resume may change
+        # the runner's seed afterwards
+        self._loader_seed = runner.seed
 
     def run(self) -> torch.nn.Module:
         """Train the remaining epochs (warning when a resume is inexact)."""
         loader = self.dataloader
+        if self._iter > 0 and self.runner.seed != self._loader_seed:
+            self._reseed_loader(self._loader_seed, self.runner.seed)
         if self._iter > 0 and self._epoch > 0 and loader.num_workers > 0 \
                 and getattr(loader, 'persistent_workers', False):
             print_log(
@@ -97,6 +108,22 @@ class ViTPoseEpochBasedTrainLoop(EpochBasedTrainLoop):
                 'train_dataloader.persistent_workers=False for a bit-exact '
                 'resume.', logger='current', level=logging.WARNING)
         return super().run()
+
+    def _reseed_loader(self, old: int, new: int) -> None:
+        """Give the sampler and the workers seeded with ``old`` ``new``."""
+        loader = self.dataloader
+        for sampler in (getattr(loader.batch_sampler, 'sampler', None),
+                        loader.sampler):
+            if getattr(sampler, 'seed', None) == old:
+                sampler.seed = new
+        init = loader.worker_init_fn
+        if isinstance(init, partial) and init.keywords.get('seed') == old:
+            loader.worker_init_fn = partial(
+                init.func, *init.args, **dict(init.keywords, seed=new))
+        print_log(
+            f'Resumed: the data sampler and loader workers use the '
+            f"checkpoint's seed {new} (built with {old})", logger='current')
+        self._loader_seed = new
 
     def run_epoch(self) -> None:
         """Iterate over the batches of the epoch not trained yet."""
