@@ -51,10 +51,11 @@ class ViTPoseEpochBasedTrainLoop(EpochBasedTrainLoop):
       checkpoint's, so the resumed epoch would visit the samples in another
       order (some twice, some not at all).
 
-    With ``randomness.seed`` set (and ``deterministic=True`` on GPUs) a run
-    killed after a checkpoint and resumed with ``--resume`` ends with the
-    weights, optimizer state and message-hub history of the uninterrupted
-    run. Loader workers are re-seeded by mmengine's ``worker_init_fn`` when
+    A run killed after a checkpoint and resumed with ``--resume`` ends with
+    the weights, optimizer state and message-hub history of the
+    uninterrupted run, bit for bit on CPU (tested); on GPUs as far as the
+    kernels are deterministic (``randomness.deterministic=True`` makes cuDNN
+    so, not every CUDA kernel). Loader workers are re-seeded by mmengine's ``worker_init_fn`` when
     they start; ``persistent_workers=True`` keeps them, and their random
     streams, across epochs, and those streams are not in checkpoints, so
     with persistent workers a resume is exact only within the first epoch
