@@ -1,7 +1,7 @@
 import pytest
 from mmengine.registry import FUNCTIONS
 from mmpose.registry import (DATA_SAMPLERS, DATASETS, EVALUATORS, HOOKS,
-                             MODELS, OPTIM_WRAPPER_CONSTRUCTORS,
+                             LOOPS, MODELS, OPTIM_WRAPPER_CONSTRUCTORS,
                              OPTIM_WRAPPERS, RUNNERS, TRANSFORMS)
 
 import vitpose_plugin
@@ -49,6 +49,17 @@ def test_engine_components_registered_in_mmpose(registry, cls):
     (FUNCTIONS, 'vitpose_collate'),
 ])
 def test_training_speed_components_registered(registry, name):
+    component = registry.get(name)
+    assert component is not None
+    assert component.__module__.startswith('vitpose_plugin')
+
+
+@pytest.mark.parametrize('registry, name', [
+    (TRANSFORMS, 'ViTPoseCheckAnnotation'),
+    (HOOKS, 'ViTPoseNonFiniteLossHook'),
+    (LOOPS, 'ViTPoseEpochBasedTrainLoop'),
+])
+def test_reliability_components_registered(registry, name):
     component = registry.get(name)
     assert component is not None
     assert component.__module__.startswith('vitpose_plugin')

@@ -1,12 +1,14 @@
 from .hooks import (TorchRuntimeHook, ViTPoseNonFiniteLossHook,
                     ViTPoseRuntimeInfoHook)
-from .optim_wrappers import (ViTPoseAmpOptimWrapper, ViTPoseLayerDecayConstructor,
+from .optim_wrappers import (ViTPoseAmpOptimWrapper,
+                             ViTPoseLayerDecayConstructor,
                              ViTPoseOptimWrapper)
-from .runner import ViTPoseRunner, compile_pose_model
+from .runner import (ViTPoseEpochBasedTrainLoop, ViTPoseRunner,
+                     compile_pose_model)
 
 __all__ = [
-    'TorchRuntimeHook', 'ViTPoseAmpOptimWrapper', 'ViTPoseLayerDecayConstructor',
-    'ViTPoseNonFiniteLossHook',
-    'ViTPoseOptimWrapper', 'ViTPoseRunner', 'ViTPoseRuntimeInfoHook',
-    'compile_pose_model'
+    'TorchRuntimeHook', 'ViTPoseAmpOptimWrapper',
+    'ViTPoseEpochBasedTrainLoop', 'ViTPoseLayerDecayConstructor',
+    'ViTPoseNonFiniteLossHook', 'ViTPoseOptimWrapper', 'ViTPoseRunner',
+    'ViTPoseRuntimeInfoHook', 'compile_pose_model'
 ]
