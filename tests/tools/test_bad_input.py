@@ -53,7 +53,8 @@ def test_corrupt_image_is_named(sample_config, tmp_path):
     out = run_tool('tools/train.py', sample_config, '--work-dir',
                    str(tmp_path / 'w'), '--cfg-options', f'data_root={data}/',
                    'train_cfg.max_epochs=1')
-    assert f'failed to load image: {broken}' in out
+    assert f'ViTPoseLoadImage: cannot decode {broken}' in out
+    assert 'annotation id' in out
 
 
 @pytest.mark.parametrize('key', ['decay_multi', 'layer_decay'])
