@@ -23,8 +23,10 @@ def test_synthetic_recipe_generalises(tmp_path):
     work_dir = str(tmp_path / 'learnability')
     start = time.time()
     # Generates the splits into data/synthetic_coco/ when they are missing.
+    # The timeout is a hang guard, not the budget: training took 16-19 min
+    # in CI runs on this shared 2-core machine.
     run([sys.executable, 'tools/train.py', CONFIG, '--work-dir', work_dir],
-        cwd=REPO_ROOT, timeout=1200)
+        cwd=REPO_ROOT, timeout=1800)
     train_minutes = (time.time() - start) / 60
     with open(osp.join(work_dir, 'last_checkpoint')) as f:
         checkpoint = f.read().strip()
