@@ -3,6 +3,7 @@
 import copy
 
 from mmengine.config import Config, ConfigDict
+from mmengine.registry import DefaultScope
 from torch import nn
 
 from ..checkpoints.multi_dataset import split_multi_dataset
@@ -48,7 +49,10 @@ def split_model(model: nn.Module, dataset: str) -> nn.Module:
     from mmpose.registry import MODELS
     cfg = copy.deepcopy(model.cfg)
     cfg.model = single_dataset_model_config(model.cfg, dataset)
-    single = MODELS.build(cfg.model)
+    # built in the config's scope, as init_pose_model builds ``model``
+    with DefaultScope.overwrite_default_scope(
+            cfg.get('default_scope', 'mmpose')):
+        single = MODELS.build(cfg.model)
     single.load_state_dict(
         split_multi_dataset(model.state_dict(), dataset,
                             list(model.dataset_names)),
