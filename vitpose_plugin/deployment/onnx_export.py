@@ -71,22 +71,18 @@ def export_onnx(model: nn.Module,
     example = torch.rand(batch_size, 3, height, width) * 255
     names = output_names(decode)
     os.makedirs(osp.dirname(osp.abspath(output)), exist_ok=True)
+    # the two exporters name the dynamic batch dimension differently
     if dynamo:
-        shapes = {INPUT_NAME: {0: torch.export.Dim('batch', min=1)}} \
-            if dynamic_batch else None
-        with torch.no_grad():
-            torch.onnx.export(
-                wrapper, (example, ),
-                output,
-                input_names=[INPUT_NAME],
-                output_names=names,
-                opset_version=opset,
-                dynamic_shapes=shapes,
-                dynamo=True)
-        return wrapper
-    dynamic_axes: Optional[Dict[str, Dict[int, str]]] = None
-    if dynamic_batch:
-        dynamic_axes = {name: {0: 'batch'} for name in [INPUT_NAME, *names]}
+        exporter_args = dict(dynamo=True, dynamic_shapes={
+            INPUT_NAME: {0: torch.export.Dim('batch', min=1)}
+        } if dynamic_batch else None)
+    else:
+        exporter_args = dict(
+            dynamo=False,
+            do_constant_folding=True,
+            dynamic_axes={name: {0: 'batch'}
+                          for name in [INPUT_NAME, *names]}
+            if dynamic_batch else None)
     with torch.no_grad():
         torch.onnx.export(
             wrapper, (example, ),
@@ -94,9 +90,7 @@ def export_onnx(model: nn.Module,
             input_names=[INPUT_NAME],
             output_names=names,
             opset_version=opset,
-            dynamic_axes=dynamic_axes,
-            do_constant_folding=True,
-            dynamo=False)
+            **exporter_args)
     return wrapper
 
 
