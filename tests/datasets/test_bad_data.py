@@ -258,3 +258,36 @@ def test_training_run_skips_them_and_logs_in_its_log_file(tmp_path):
              if ': skipped a bad sample' in line
              for m in re.findall(r'annotation id (\d+)', line)}
     assert named == {ann_id for ann_id, _, _ in BAD.values()}
+
+
+def test_validation_error_says_what_to_do_in_validation(tmp_path):
+    """bad_sample='skip' does not apply to validation: the message names
+    the annotation file and id to fix, not the training option."""
+    dataset = build_dataset(tmp_path, ('16 keypoints', ), test_mode=True)
+    with pytest.raises(ValueError) as info:
+        epoch(dataset, num_workers=0)
+    message = str(info.value)
+    assert f'annotation id 900301 in {tmp_path / "ann.json"}' in message
+    assert 'validation and testing never skip' in message
+    assert 'train_dataloader' not in message and 'train on other samples' not in message
+
+
+def test_validation_error_names_the_detection_file(tmp_path):
+    detections = [dict(image_id=196141, category_id=1, score=0.8,
+                       bbox=[300.0, 60.0, 0.0, 150.0])]
+    bbox_file = tmp_path / 'detections.json'
+    bbox_file.write_text(json.dumps(detections))
+    dataset = build_dataset(tmp_path, (), test_mode=True,
+                            bbox_file=str(bbox_file))
+    with pytest.raises(ValueError) as info:
+        dataset[0]
+    message = str(info.value)
+    assert f'detections file {bbox_file}' in message
+    assert 'train_dataloader' not in message
+
+
+def test_training_error_advises_the_training_option(tmp_path):
+    dataset = build_dataset(tmp_path, ('16 keypoints', ))
+    with pytest.raises(ValueError, match=re.escape(
+            'train_dataloader.dataset.pipeline.0.bad_sample=skip')):
+        epoch(dataset, num_workers=0)

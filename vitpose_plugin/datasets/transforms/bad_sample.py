@@ -36,6 +36,27 @@ def describe_sample(results: dict) -> str:
     return ', '.join(parts) or 'a sample without id, img_id or img_path'
 
 
+def evaluation_advice(results: dict) -> str:
+    """What to do about a bad sample of a ``test_mode`` (val/test) dataset,
+    where ``bad_sample='skip'`` does not apply: fix or remove it in the
+    file it comes from, the dataset's ``bbox_file`` (detected boxes) or its
+    ``ann_file``, named with the sample's ids."""
+    dataset = results.get('dataset')
+    bbox_file = getattr(dataset, 'bbox_file', None)
+    ann_file = getattr(dataset, 'ann_file', None)
+    if bbox_file:
+        where = (f'the box of image id {results.get("img_id")} in the '
+                 f'detections file {bbox_file} (the dataset\'s bbox_file)')
+    elif ann_file:
+        where = (f'annotation id {results.get("id")} in {ann_file} (the '
+                 "dataset's ann_file)")
+    else:
+        where = f'the annotation ({describe_sample(results)})'
+    return ('validation and testing never skip a sample (a left-out '
+            'ground truth would change the metrics; bad_sample=\'skip\' '
+            f'applies to training only): fix or remove {where}')
+
+
 def in_test_mode(results: dict) -> bool:
     """Whether the sample comes from a dataset with ``test_mode=True``
     (MMPose's datasets put themselves in ``results['dataset']``)."""

@@ -6,7 +6,7 @@ from mmcv.transforms import BaseTransform
 from mmpose.registry import TRANSFORMS
 
 from .bad_sample import (BadSampleCounter, check_bad_sample_policy,
-                         describe_sample, in_test_mode)
+                         describe_sample, evaluation_advice, in_test_mode)
 
 
 @TRANSFORMS.register_module()
@@ -29,7 +29,8 @@ class ViTPoseCheckAnnotation(BaseTransform):
     dropped: the transform returns None, and mmengine's ``BaseDataset``
     draws another sample (up to its ``max_refetch``). Skipping is for
     training only: a dataset in ``test_mode`` would drop a ground-truth
-    instance from the evaluation, so there it raises in either mode.
+    instance from the evaluation, so there it raises in either mode, and
+    its message says which annotation (or detection) file to fix.
 
     The policy is also left in ``results['bad_sample']``, which a following
     ``ViTPoseLoadImage`` without its own ``bad_sample`` applies to images
@@ -116,10 +117,8 @@ class ViTPoseCheckAnnotation(BaseTransform):
         if self.bad_sample == 'skip' and not in_test_mode(results):
             self.skipped.skip(results, problem)
             return None
-        if self.bad_sample == 'skip':
-            advice = ('skipping is for training only: a test_mode dataset '
-                      'would silently leave the instance out of the '
-                      'evaluation; fix or remove the annotation')
+        if in_test_mode(results):
+            advice = evaluation_advice(results)
         else:
             advice = ("fix or remove the annotation, or set bad_sample="
                       "'skip' on this ViTPoseCheckAnnotation to train on "
