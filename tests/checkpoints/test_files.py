@@ -12,6 +12,7 @@ from vitpose_plugin.checkpoints import (TRUST_ENV, CorruptCheckpointError,
                                         UnsafeCheckpointError,
                                         read_checkpoint, read_state_dict,
                                         save_checkpoint)
+from vitpose_plugin.checkpoints.cli import main as checkpoints_cli
 from .malicious import save_malicious_checkpoint
 
 
@@ -54,6 +55,70 @@ def test_the_opt_in_loads_trusted_legacy_files_completely(tmp_path,
     monkeypatch.setenv(TRUST_ENV, '1')
     assert read_state_dict(path)['w'].item() == 1
     assert osp.exists(marker)  # it really was unpickled completely
+
+
+@pytest.mark.parametrize('spelling', ['true', 'TRUE', 'Yes', 'on', ' 1 '])
+def test_the_opt_in_accepts_the_usual_yes_spellings(spelling, tmp_path,
+                                                    monkeypatch):
+    path = str(tmp_path / 'legacy.pth')
+    marker = save_malicious_checkpoint(path, {'w': torch.ones(1)})
+    monkeypatch.setenv(TRUST_ENV, spelling)
+    assert read_state_dict(path)['w'].item() == 1
+    assert osp.exists(marker)
+
+
+@pytest.mark.parametrize('spelling', ['0', 'false', 'No', 'OFF', ''])
+def test_the_usual_no_spellings_keep_the_safe_reader(spelling, tmp_path,
+                                                     monkeypatch):
+    path = str(tmp_path / 'legacy.pth')
+    marker = save_malicious_checkpoint(path)
+    monkeypatch.setenv(TRUST_ENV, spelling)
+    with pytest.raises(UnsafeCheckpointError):
+        read_checkpoint(path)
+    assert not osp.exists(marker)
+
+
+@pytest.mark.parametrize('spelling', ['ture', '2', 'y e s'])
+def test_other_values_of_the_opt_in_are_refused_loudly(spelling, tmp_path,
+                                                       monkeypatch):
+    path = str(tmp_path / 'legacy.pth')
+    marker = save_malicious_checkpoint(path)
+    monkeypatch.setenv(TRUST_ENV, spelling)
+    with pytest.raises(ValueError) as error:
+        read_checkpoint(path)
+    message = str(error.value)
+    assert f'{TRUST_ENV}={spelling!r}' in message
+    assert '1, true, yes, on' in message and '0, false, no, off' in message
+    assert not osp.exists(marker)
+
+
+def report_line(out: str, path: str) -> str:
+    """The line of ``inspect``'s report about ``path`` itself."""
+    return next(line for line in out.splitlines()
+                if line.startswith(f'{path}: '))
+
+
+def test_inspect_with_the_opt_in_says_the_file_was_unpickled_completely(
+        tmp_path, monkeypatch, capsys):
+    # a layout inspect recognises: a distillation run
+    state = {'student.backbone.pos_embed': torch.zeros(1, 2, 4)}
+    evil = str(tmp_path / 'legacy.pth')
+    save_malicious_checkpoint(evil, state)
+    plain = str(tmp_path / 'plain.pth')
+    save_checkpoint(state, plain)
+    monkeypatch.setenv(TRUST_ENV, 'true')
+    assert checkpoints_cli(['inspect', evil]) == 0
+    first = report_line(capsys.readouterr().out, evil)
+    assert 'weights_only=True' in first and 'loads with' not in first
+    assert f'unpickled completely ({TRUST_ENV}=true)' in first
+    assert 'refused with weights_only=True: it calls builtins.exec' in first
+    assert checkpoints_cli(['inspect', plain]) == 0
+    first = report_line(capsys.readouterr().out, plain)
+    assert f'unpickled completely ({TRUST_ENV}=true)' in first
+    assert 'it also loads with weights_only=True' in first
+    monkeypatch.delenv(TRUST_ENV)
+    assert checkpoints_cli(['inspect', plain]) == 0
+    assert '(loads with weights_only=True)' in capsys.readouterr().out
 
 
 def test_missing_and_corrupt_files_are_named(tmp_path, monkeypatch):

@@ -10,15 +10,18 @@ would call anything else (a pickle can run arbitrary code) is refused with
 :class:`UnsafeCheckpointError`, naming the file and the globals it wanted.
 
 For trusted legacy files, set the environment variable
-``VITPOSE_TRUST_CHECKPOINTS=1``: checkpoints are then fully unpickled (and a
-warning names each file). Nothing in the plugin sets it.
+``VITPOSE_TRUST_CHECKPOINTS`` to ``1``, ``true``, ``yes`` or ``on``:
+checkpoints are then fully unpickled (and a warning names each file).
+``0``, ``false``, ``no``, ``off`` or an empty value keep the safe reader;
+any other value is an error. Nothing in the plugin sets it.
 """
 import io
 import os
 import os.path as osp
 import pickle
 import re
-from typing import Any, Callable, List, Tuple, Union
+import uuid
+from typing import Any, BinaryIO, Callable, List, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -26,8 +29,11 @@ from mmengine.logging import HistoryBuffer, print_log
 
 from .layouts import StateDict, unwrap_state_dict
 
-#: Set to 1 to unpickle checkpoints completely (trusted files only).
+#: Set to 1 (true, yes, on) to unpickle checkpoints completely (trusted
+#: files only).
 TRUST_ENV = 'VITPOSE_TRUST_CHECKPOINTS'
+_TRUST_YES = ('1', 'true', 'yes', 'on')
+_TRUST_NO = ('0', 'false', 'no', 'off', '')
 
 MapLocation = Union[str, torch.device, Callable, None]
 
@@ -85,6 +91,31 @@ class UnsafeCheckpointError(pickle.UnpicklingError):
 
 class CorruptCheckpointError(ValueError):
     """A file that is not a readable checkpoint."""
+
+
+def checkpoints_trusted() -> bool:
+    """Whether :data:`TRUST_ENV` asks to unpickle checkpoints completely.
+
+    Accepts ``1``/``true``/``yes``/``on`` and ``0``/``false``/``no``/
+    ``off``/empty (any case, surrounding spaces ignored); unset is False.
+
+    Raises:
+        ValueError: any other value (a typo must not silently keep, or
+            drop, the safe reader).
+    """
+    value = os.environ.get(TRUST_ENV)
+    if value is None:
+        return False
+    spelling = value.strip().lower()
+    if spelling in _TRUST_YES:
+        return True
+    if spelling in _TRUST_NO:
+        return False
+    raise ValueError(
+        f'{TRUST_ENV}={value!r} is not understood: set it to one of '
+        f'{", ".join(_TRUST_YES)} to unpickle trusted checkpoints '
+        f'completely, or to one of {", ".join(_TRUST_NO[:-1])} (or unset '
+        f'it) to read them with weights_only=True')
 
 
 def is_url(path: str) -> bool:
@@ -169,12 +200,15 @@ def read_checkpoint(path: str,
         UnsafeCheckpointError: the file would call a global outside
             :func:`checkpoint_allow_list`.
         CorruptCheckpointError: not a torch checkpoint.
+        ValueError: :data:`TRUST_ENV` has a value that is neither yes nor
+            no.
     """
     path = resolve_checkpoint_path(path, config_key)
-    trusted = os.environ.get(TRUST_ENV) == '1'
+    trusted = checkpoints_trusted()
     if trusted:
         print_log(
-            f'{TRUST_ENV}=1: unpickling {path} completely (it may run code)',
+            f'{TRUST_ENV}={os.environ[TRUST_ENV]}: unpickling {path} '
+            f'completely (it may run code)',
             logger='current',
             level=30)
     try:
@@ -200,6 +234,27 @@ def read_checkpoint(path: str,
         raise
 
 
+def describe_unpickling(path: str) -> str:
+    """How :func:`read_checkpoint` unpickles ``path``, for reports such as
+    ``inspect``: with ``weights_only=True``, or completely
+    (:data:`TRUST_ENV`), then also whether the safe reader would accept it.
+
+    Only call it on a file :func:`read_checkpoint` has read; the check
+    for the safe reader never unpickles anything outside the allow-list.
+    """
+    if not checkpoints_trusted():
+        return 'loads with weights_only=True'
+    trusted = f'unpickled completely ({TRUST_ENV}={os.environ[TRUST_ENV]})'
+    try:
+        with torch.serialization.safe_globals(checkpoint_allow_list()):
+            _torch_load(path, 'cpu', weights_only=True)
+    except pickle.UnpicklingError as error:
+        unsafe = _unsafe_globals(path, error)
+        calls = f': it calls {", ".join(unsafe)}' if unsafe else ''
+        return f'{trusted}; it would be refused with weights_only=True{calls}'
+    return f'{trusted}; it also loads with weights_only=True'
+
+
 def read_state_dict(path: str,
                     config_key: str = 'checkpoint',
                     map_location: MapLocation = 'cpu') -> StateDict:
@@ -212,22 +267,98 @@ def read_state_dict(path: str,
         raise ValueError(f'{config_key}={path}: {error}') from None
 
 
+class OutputPathError(ValueError):
+    """An output path whose writing would destroy a file: an input of the
+    same command, an existing file not to be replaced, a directory."""
+
+
+def check_output_path(dst: str,
+                      inputs: Sequence[str] = (),
+                      overwrite: bool = False,
+                      option: str = 'DST') -> None:
+    """Refuse an output path that would destroy a file.
+
+    Args:
+        dst (str): The file to be written.
+        inputs (Sequence[str]): Paths (or URLs) the command reads; ``dst``
+            may never be one of them, under any spelling or link.
+            Defaults to ``()``.
+        overwrite (bool): Whether an existing ``dst`` (not an input) may
+            be replaced (``--force``). Defaults to False.
+        option (str): How the user gave ``dst``, for messages. Defaults to
+            ``'DST'``.
+
+    Raises:
+        OutputPathError: ``dst`` is a directory, an input, or exists and
+            ``overwrite`` is False.
+    """
+    if not osp.lexists(dst):
+        return
+    if osp.isdir(dst):
+        raise OutputPathError(f'{option} {dst} is a directory; give the path '
+                              f'of the file to write')
+    for src in inputs:
+        if osp.exists(dst) and not is_url(src) and osp.exists(src) \
+                and osp.samefile(src, dst):
+            raise OutputPathError(
+                f'{option} {dst} is the input file {src}: writing it would '
+                f'destroy the input; choose another output path')
+    if not overwrite:
+        raise OutputPathError(
+            f'{option} {dst} exists; refusing to overwrite it: choose '
+            f'another output path or pass --force to replace it')
+
+
+def write_atomically(dst: str, write: Callable[[BinaryIO], None]) -> None:
+    """Write ``dst`` through a temporary file in its folder renamed into
+    place: a killed or failing writer leaves the old file (and at most a
+    hidden ``.<name>.<random>.tmp`` beside it after a kill), never half a
+    new one.
+
+    Args:
+        dst (str): The file to write (replaced if it exists; check it
+            first with :func:`check_output_path`). Missing folders are
+            created.
+        write (callable): Writes the content to the binary file it is
+            given.
+    """
+    folder = osp.dirname(osp.abspath(dst))
+    os.makedirs(folder, exist_ok=True)
+    temporary = osp.join(folder,
+                         f'.{osp.basename(dst)}.{uuid.uuid4().hex[:8]}.tmp')
+    # os.open with 0o666 leaves the permissions to the umask, as open() does.
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL,
+                         0o666)
+    try:
+        with os.fdopen(descriptor, 'wb') as file:
+            write(file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, dst)
+    except BaseException:
+        if osp.exists(temporary):
+            os.remove(temporary)
+        raise
+
+
 def save_checkpoint(state_dict: StateDict, dst: str, **meta: Any) -> None:
-    """Write ``{'state_dict': ..., 'meta': meta}`` to ``dst``.
+    """Write ``{'state_dict': ..., 'meta': meta}`` to ``dst`` atomically
+    (:func:`write_atomically`; an existing ``dst`` is replaced).
 
     Tensors are detached copies and ``meta`` must hold plain values, so the
     file loads with ``weights_only=True`` (``load_from``, ``init_cfg``,
     ``tools/test.py``).
     """
-    os.makedirs(osp.dirname(osp.abspath(dst)), exist_ok=True)
-    torch.save(
-        dict(state_dict={k: v.detach().clone()
-                         for k, v in state_dict.items()},
-             meta=dict(meta)), dst)
+    checkpoint = dict(
+        state_dict={k: v.detach().clone()
+                    for k, v in state_dict.items()},
+        meta=dict(meta))
+    write_atomically(dst, lambda file: torch.save(checkpoint, file))
 
 
 __all__ = [
-    'CorruptCheckpointError', 'TRUST_ENV', 'UnsafeCheckpointError',
-    'checkpoint_allow_list', 'is_url', 'read_checkpoint', 'read_state_dict',
-    'resolve_checkpoint_path', 'save_checkpoint'
+    'CorruptCheckpointError', 'OutputPathError', 'TRUST_ENV',
+    'UnsafeCheckpointError', 'check_output_path', 'checkpoint_allow_list', 'checkpoints_trusted', 'describe_unpickling',
+    'is_url', 'read_checkpoint', 'read_state_dict',
+    'resolve_checkpoint_path', 'save_checkpoint', 'write_atomically'
 ]
