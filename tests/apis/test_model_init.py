@@ -10,6 +10,7 @@ from mmpose.apis import MMPoseInferencer, inference_topdown
 
 from tests.apis.helpers import SAMPLE_IMAGES, TINY_CONFIG, TINY_MULTI_CONFIG
 from tests.checkpoints.malicious import save_malicious_checkpoint
+from tests.datasets.log_capture import current_log_file, warnings_of
 from vitpose_plugin.apis import (build_inferencer, init_pose_model,
                                  select_dataset)
 from vitpose_plugin.checkpoints import (CheckpointShapeError,
@@ -58,6 +59,41 @@ def test_build_inferencer_reads_runner_checkpoints(tmp_path):
         torch.testing.assert_close(model.state_dict()[key], value)
     [person] = next(inferencer(SAMPLE_IMAGES[0]))['predictions'][0]
     assert len(person['keypoints']) == 17
+
+
+def test_build_inferencer_says_random_weights_only_when_they_are(tmp_path):
+    log = current_log_file(tmp_path)
+    not_loaded = 'Checkpoint is not loaded'
+    source = init_pose_model(TINY_CONFIG)
+    path = runner_style_checkpoint(source, str(tmp_path / 'run.pth'))
+    inferencer = build_inferencer(TINY_CONFIG, path, device='cpu',
+                                  det_model='whole_image')
+    assert warnings_of(log, not_loaded) == []
+    model = inferencer.inferencer.model
+    for key, value in source.state_dict().items():
+        torch.testing.assert_close(model.state_dict()[key], value)
+    build_inferencer(TINY_CONFIG, device='cpu', det_model='whole_image')
+    assert len(warnings_of(log, not_loaded)) == 1
+
+
+def test_build_inferencer_multi_dataset_checkpoint(tmp_path):
+    torch.manual_seed(0)
+    source = init_pose_model(TINY_MULTI_CONFIG, dataset='aic')
+    path = str(tmp_path / 'multi.pth')
+    save_checkpoint(source.state_dict(), path)
+    inferencer = build_inferencer(TINY_MULTI_CONFIG, path, dataset='aic',
+                                  device='cpu', det_model='whole_image')
+    model = inferencer.inferencer.model
+    assert model.test_cfg['dataset'] == 'aic'
+    for key, value in source.state_dict().items():
+        torch.testing.assert_close(model.state_dict()[key], value)
+    [person] = next(inferencer(SAMPLE_IMAGES[0]))['predictions'][0]
+    assert len(person['keypoints']) == 14
+    # A config narrowed by select_dataset is accepted as is.
+    selected = select_dataset(Config.fromfile(TINY_MULTI_CONFIG), 'aic')
+    assert init_pose_model(selected, path).test_cfg['dataset'] == 'aic'
+    with pytest.raises(ValueError, match="narrowed to dataset 'aic'"):
+        init_pose_model(selected, path, dataset='mpii')
 
 
 def test_code_running_checkpoint_is_refused(tmp_path):

@@ -48,8 +48,13 @@ def select_dataset(cfg: Config, dataset: str) -> Config:
             ``ViTPoseMultiDatasetEstimator``.
         dataset (str): A head name, e.g. ``'coco'``.
 
+    A config this function returned already (one dataset, ``dataset``)
+    comes back as a copy, so :func:`~.model_init.init_pose_model` takes
+    either.
+
     Raises:
-        ValueError: not a multi-dataset config, or no such dataset.
+        ValueError: not a multi-dataset config, no such dataset, or a
+            config already narrowed to another dataset.
     """
     if not is_multi_dataset(cfg):
         raise ValueError(
@@ -60,6 +65,14 @@ def select_dataset(cfg: Config, dataset: str) -> Config:
     if dataset not in names:
         raise ValueError(f'unknown dataset {dataset!r}: the model has heads '
                          f'{names}')
+    narrowed_to = cfg.model.get('test_cfg', {}).get('dataset')
+    if narrowed_to is not None and \
+            'names' not in cfg.test_dataloader.dataset:
+        if narrowed_to != dataset:
+            raise ValueError(
+                f'this config is narrowed to dataset {narrowed_to!r} '
+                f'already; select {dataset!r} from the multi-dataset config')
+        return copy.deepcopy(cfg)
     selected = copy.deepcopy(cfg)
     selected.model.setdefault('test_cfg', ConfigDict())
     selected.model.test_cfg.dataset = dataset

@@ -1,13 +1,64 @@
 """MMPose's ``MMPoseInferencer`` for a plugin model, its checkpoint read by
 the plugin's safe reader."""
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any, List, Optional, Tuple, Union
 
 from mmengine.config import Config
 from mmpose.apis import MMPoseInferencer
-from mmpose.apis.inference import dataset_meta_from_config
+from mmpose.apis.inferencers import Pose2DInferencer
+from torch import nn
 
-from .model_init import load_config, load_pose_weights
+from .model_init import init_pose_model, load_config
+
+
+class SafeLoadingPose2DInferencer(Pose2DInferencer):
+    """MMPose's ``Pose2DInferencer`` whose checkpoint is read and loaded by
+    :func:`~.model_init.init_pose_model` (``weights_only=True`` with the
+    plugin's allow-list, strict, dataset metainfo checkpoint > config)
+    instead of mmengine's ``torch.load``, which refuses the numpy metadata
+    of training checkpoints on torch >= 2.6 and unpickles everything on
+    older torch. Without a checkpoint it is MMPose's (random weights, with
+    MMPose's warning saying so)."""
+
+    def _init_model(self, cfg: Config, weights: Optional[str],
+                    device: str = 'cpu') -> nn.Module:
+        if weights is None:
+            return super()._init_model(cfg, weights, device)
+        return init_pose_model(cfg, weights, device)
+
+
+class SafeLoadingPoseInferencer(MMPoseInferencer):
+    """``MMPoseInferencer`` for 2D pose whose inner inferencer is a
+    :class:`SafeLoadingPose2DInferencer`: same calls, same outputs.
+
+    Args:
+        pose2d (Config): Pose config (one dataset selected).
+        pose2d_weights (str, optional): Checkpoint path or URL. Defaults to
+            None (random weights).
+        device (str, optional): Device; None picks CUDA when available.
+            Defaults to None.
+        scope (str): Registry scope. Defaults to ``'mmpose'``.
+        det_model, det_weights, det_cat_ids: The person detector, as in
+            ``MMPoseInferencer``. Default to None.
+        show_progress (bool): Progress bar. Defaults to False.
+    """
+
+    def __init__(self,
+                 pose2d: Config,
+                 pose2d_weights: Optional[str] = None,
+                 device: Optional[str] = None,
+                 scope: str = 'mmpose',
+                 det_model: Optional[Union[dict, Config, str]] = None,
+                 det_weights: Optional[str] = None,
+                 det_cat_ids: Optional[Union[int, Tuple, List]] = None,
+                 show_progress: bool = False) -> None:
+        # MMPoseInferencer.__init__ only picks the inner inferencer (it
+        # calls no base __init__ either); the 2D one is replaced here.
+        self.visualizer = None
+        self.show_progress = show_progress
+        self.inferencer = SafeLoadingPose2DInferencer(
+            pose2d, pose2d_weights, device, scope, det_model, det_weights,
+            det_cat_ids, show_progress)
 
 
 def build_inferencer(config: Union[str, Path, Config],
@@ -17,11 +68,8 @@ def build_inferencer(config: Union[str, Path, Config],
                      cfg_options: Optional[dict] = None,
                      **kwargs: Any) -> MMPoseInferencer:
     """``MMPoseInferencer(pose2d=config, pose2d_weights=checkpoint)`` with
-    the weights loaded by :func:`~.model_init.load_pose_weights`
-    (``weights_only=True`` with the plugin's allow-list, strict) instead of
-    mmengine's ``torch.load``, which refuses the numpy metadata of
-    training checkpoints on torch >= 2.6 and unpickles everything on older
-    torch.
+    the weights loaded by :func:`~.model_init.init_pose_model` (see
+    :class:`SafeLoadingPose2DInferencer`).
 
     Args:
         config (str | Path | Config): Pose config file or object.
@@ -38,16 +86,11 @@ def build_inferencer(config: Union[str, Path, Config],
     cfg = load_config(config, cfg_options, dataset)
     if 'init_cfg' in cfg.model.get('backbone', {}):
         cfg.model.backbone.init_cfg = None
-    inferencer = MMPoseInferencer(pose2d=cfg, device=device, **kwargs)
-    if checkpoint is not None:
-        pose = inferencer.inferencer
-        meta = load_pose_weights(
-            pose.model, checkpoint,
-            cfg.model.get('test_cfg', {}).get('dataset')) or \
-            dataset_meta_from_config(cfg, dataset_mode='train')
-        pose.model.dataset_meta = meta
-        pose.visualizer.set_dataset_meta(meta)
-    return inferencer
+    return SafeLoadingPoseInferencer(
+        pose2d=cfg, pose2d_weights=checkpoint, device=device, **kwargs)
 
 
-__all__ = ['build_inferencer']
+__all__ = [
+    'SafeLoadingPose2DInferencer', 'SafeLoadingPoseInferencer',
+    'build_inferencer'
+]
