@@ -8,13 +8,10 @@ Subcommands::
     merge SRC DST --names A B ... [--expert-dims D] [--head-to A ...]
     extract-student SRC DST     # stage-2 distillation run -> student
     extract-teacher SRC DST     # stage-1 token tuning run -> tuned teacher
-    publish IN OUT              # training run -> model-zoo file for MMPose
     inspect SRC                 # layout, sizes, head, what a file holds
 
 Each prints what it found and did, and exits with status 1 and a message
-naming the problem (file, layout, keys) on any bad input. No command writes
-over its input, nor over an existing file without ``--force``; files are
-written through a temporary file renamed into place.
+naming the problem (file, layout, keys) on any bad input.
 """
 import argparse
 import sys
@@ -23,8 +20,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 from ..models.layers.patch_embed import patch_grid
 from .extraction import extract_student, extract_teacher
 from .files import (CorruptCheckpointError, UnsafeCheckpointError,
-                    check_output_path, describe_unpickling, read_checkpoint,
-                    read_state_dict, save_checkpoint)
+                    describe_unpickling, read_checkpoint, read_state_dict,
+                    save_checkpoint)
 from .layouts import (BACKBONE_PREFIX, HEAD_PREFIX, HEADS_PREFIX,
                       KNOWLEDGE_TOKEN, LAYOUTS, MAE_LAYOUTS, MMPOSE_VITPOSE,
                       OFFICIAL_VITPOSE, OFFICIAL_VITPOSE_MOE, PLUGIN,
@@ -32,7 +29,6 @@ from .layouts import (BACKBONE_PREFIX, HEAD_PREFIX, HEADS_PREFIX,
                       detect_layout, head_kind, unwrap_state_dict)
 from .multi_dataset import (count_experts, dataset_index,
                             merge_single_dataset, split_multi_dataset)
-from .publish import PUBLISHED_ENTRIES, publish_checkpoint
 from .state_dict_hooks import infer_grid
 
 #: ``--from`` choices: a layout, ``mae`` (either MAE layout) or ``auto``.
@@ -99,15 +95,8 @@ def _describe_head(state_dict: StateDict, prefix: str) -> str:
             f'dict(type=\'{head_type}\', out_channels={keypoints}, ...)')
 
 
-def _check_dst(args: argparse.Namespace) -> None:
-    """Refuse, before any work, a DST that is SRC, or that exists and
-    ``--force`` was not given."""
-    check_output_path(args.dst, [args.src], overwrite=args.force)
-
-
 def convert(args: argparse.Namespace) -> List[str]:
     """``convert``: any supported layout -> a plugin checkpoint."""
-    _check_dst(args)
     state_dict = read_state_dict(args.src, 'SRC')
     layout = detect_layout(state_dict)
     accepted = SOURCES[args.source]
@@ -167,7 +156,6 @@ def _meta_dataset_names(checkpoint: Any) -> Optional[List[str]]:
 
 def split(args: argparse.Namespace) -> List[str]:
     """``split``: one dataset of a multi-dataset model as a single model."""
-    _check_dst(args)
     checkpoint = read_checkpoint(args.src, config_key='SRC')
     state_dict = unwrap_state_dict(checkpoint)
     layout = detect_layout(state_dict)
@@ -215,7 +203,6 @@ def split(args: argparse.Namespace) -> List[str]:
 
 def merge(args: argparse.Namespace) -> List[str]:
     """``merge``: a multi-dataset model from a single-dataset one."""
-    _check_dst(args)
     state_dict = read_state_dict(args.src, 'SRC')
     layout = detect_layout(state_dict)
     if layout in (OFFICIAL_VITPOSE, MMPOSE_VITPOSE):
@@ -258,7 +245,6 @@ def merge(args: argparse.Namespace) -> List[str]:
 
 def extract(args: argparse.Namespace) -> List[str]:
     """``extract-student`` / ``extract-teacher``."""
-    _check_dst(args)
     state_dict = read_state_dict(args.src, 'SRC')
     try:
         extracted = _EXTRACTORS[args.part](state_dict)
@@ -274,43 +260,6 @@ def extract(args: argparse.Namespace) -> List[str]:
         f'saved the {args.part} ({len(extracted)} tensors{detail}) to '
         f'{args.dst}'
     ]
-
-
-def publish(args: argparse.Namespace) -> List[str]:
-    """``publish``: a plugin checkpoint (a training run's) as a model-zoo
-    file that MMPose's ``init_model`` / ``MMPoseInferencer`` load."""
-    checkpoint = read_checkpoint(args.src, config_key='IN')
-    state_dict = unwrap_state_dict(checkpoint)
-    layout = detect_layout(state_dict)
-    if layout != PLUGIN:
-        first = f'convert {args.src} X' if layout in LAYOUTS else \
-            f'extract-{"teacher" if layout == "token_tuner" else "student"}' \
-            f' {args.src} X'
-        raise ValueError(f'{args.src} is a {layout} checkpoint; publish takes '
-                         f'a plugin pose model: python -m vitpose_plugin.'
-                         f'checkpoints {first} first, then publish X')
-    meta = checkpoint.get('meta') if isinstance(checkpoint, dict) else None
-    published = publish_checkpoint(
-        state_dict,
-        meta if isinstance(meta, dict) else {},
-        args.dst,
-        inputs=(args.src, ),
-        overwrite=args.force)
-    lines = [f'read {len(state_dict)} tensors from {args.src} ({layout} '
-             f'layout)']
-    others = sorted(key for key in checkpoint
-                    if key not in PUBLISHED_ENTRIES) \
-        if isinstance(checkpoint, dict) else []
-    if others:
-        lines.append(f'left out (training state): {", ".join(others)}')
-    if published.dropped_meta:
-        lines.append(f'left out of meta (no plain values): '
-                     f'{", ".join(published.dropped_meta)}')
-    lines.append(f'saved {len(state_dict)} tensors and plain-typed meta to '
-                 f'{published.path} (sha256 {published.sha256}); it loads '
-                 f'with torch.load(weights_only=True), MMPose\'s init_model '
-                 f'and MMPoseInferencer(pose2d_weights=...)')
-    return lines
 
 
 def inspect(args: argparse.Namespace) -> List[str]:
@@ -351,14 +300,6 @@ def inspect(args: argparse.Namespace) -> List[str]:
         if others:
             lines.append(f'other entries: {", ".join(others)}')
     return lines
-
-
-def _add_force(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        '--force',
-        action='store_true',
-        help='replace an existing output file (never the input); default: '
-        'refuse')
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -407,7 +348,6 @@ def build_parser() -> argparse.ArgumentParser:
         'associate_keypoint_heads.0, ... (default: ViTPose++\'s order coco '
         'aic mpii ap10k apt36k wholebody, checked against the keypoint '
         'counts)')
-    _add_force(converter)
     converter.set_defaults(run=convert)
 
     splitter = commands.add_parser(
@@ -432,7 +372,6 @@ def build_parser() -> argparse.ArgumentParser:
         '...; for a plugin one, needed only when it lacks some heads and '
         'its meta has no dataset_names (default: meta, else the heads\' '
         'order)')
-    _add_force(splitter)
     splitter.set_defaults(run=split)
 
     merger = commands.add_parser(
@@ -465,7 +404,6 @@ def build_parser() -> argparse.ArgumentParser:
         help='datasets whose head starts as the checkpoint\'s (same '
         'keypoint count); default: none, every head keeps its '
         'initialisation')
-    _add_force(merger)
     merger.set_defaults(run=merge)
 
     for part, source in (('student', 'ViTPoseTokenDistiller (stage 2)'),
@@ -478,25 +416,7 @@ def build_parser() -> argparse.ArgumentParser:
             f'knowledge token as {KNOWLEDGE_TOKEN}).')
         extractor.add_argument('src', help='checkpoint of the run')
         extractor.add_argument('dst', help=f'output {part} checkpoint')
-        _add_force(extractor)
         extractor.set_defaults(run=extract, part=part)
-
-    publisher = commands.add_parser(
-        'publish',
-        help='a training checkpoint as a model-zoo file for MMPose',
-        description='As MMPose\'s tools/misc/publish_model.py: keep only '
-        'the weights and meta of a plugin checkpoint (a training run\'s '
-        'epoch_N.pth: no optimizer, schedulers or message hub), numpy values '
-        'in meta as plain lists and numbers, and write it as OUT\'s stem + '
-        '-<first 8 hex digits of its sha256>.pth. It loads with torch\'s '
-        'default weights_only=True, so MMPose\'s init_model and '
-        'MMPoseInferencer(pose2d_weights=...) read it.')
-    publisher.add_argument('src', metavar='IN', help='plugin checkpoint')
-    publisher.add_argument(
-        'dst', metavar='OUT',
-        help='output name: OUT.pth becomes OUT-<sha256[:8]>.pth')
-    _add_force(publisher)
-    publisher.set_defaults(run=publish)
 
     inspector = commands.add_parser(
         'inspect', help='what a checkpoint holds (layout, sizes, head)')
