@@ -1,6 +1,7 @@
 """tools/deployment/pytorch2onnx.py from the command line."""
 import sys
 
+import numpy as np
 import onnx
 import pytest
 
@@ -8,6 +9,7 @@ from tests.apis.helpers import TINY_CONFIG, TINY_MULTI_CONFIG
 from tests.tools.helpers import REPO_ROOT, load_tool, run
 from vitpose_plugin.apis import init_pose_model
 from vitpose_plugin.checkpoints import save_checkpoint
+from vitpose_plugin.deployment import onnx_session
 
 TOOL = 'tools/deployment/pytorch2onnx.py'
 
@@ -25,6 +27,31 @@ def test_export_with_decoding_is_verified(tmp_path):
     assert model.opset_import[0].version == 16
     assert [o.name for o in model.graph.output] == ['heatmaps', 'keypoints',
                                                     'scores']
+
+
+def test_dynamo_with_the_tool_defaults(tmp_path):
+    """--dynamo alone (default opset, batch 1, dynamic batch): the opset
+    defaults to 18 for dynamo, the check runs at another batch than the
+    traced one, and the graph runs at batch 1 and 3."""
+    checkpoint = str(tmp_path / 'tiny.pth')
+    save_checkpoint(init_pose_model(TINY_CONFIG).state_dict(), checkpoint)
+    output = str(tmp_path / 'tiny.onnx')
+    proc = run([sys.executable, TOOL, TINY_CONFIG, checkpoint, '--output',
+                output, '--dynamo'],
+               cwd=REPO_ROOT, timeout=300)
+    assert '(opset 18, dynamic batch, fp32)' in proc.stdout
+    assert 'onnxruntime vs PyTorch, batch 3: max |diff| heatmaps' in \
+        proc.stdout
+    assert onnx.load(output).opset_import[0].version == 18
+    session = onnx_session(output)
+    for batch in (1, 3):
+        crops = np.random.default_rng(batch).uniform(
+            0, 255, (batch, 3, 128, 96)).astype(np.float32)
+        [heatmaps] = session.run(None, {'crops': crops})
+        assert heatmaps.shape == (batch, 17, 32, 24)
+    tool = load_tool('pytorch2onnx', 'deployment')
+    assert '17 for TorchScript, 18 with --dynamo' in ' '.join(
+        tool.build_parser().format_help().split())
 
 
 def test_multi_dataset_model_asks_for_a_split(tmp_path):

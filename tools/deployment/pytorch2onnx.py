@@ -2,13 +2,16 @@
 
     python tools/deployment/pytorch2onnx.py CONFIG CHECKPOINT \
         --output model.onnx \
-        [--opset 17] [--batch-size 1] [--static-batch] [--fp16] [--decode]
+        [--opset N] [--batch-size 1] [--static-batch] [--fp16] [--decode]
+        [--dynamo]
 
 Input ``crops`` (B, 3, H, W): person crops as MMPose's TopdownAffine gives
 them (BGR, 0-255; normalisation is in the graph). Outputs ``heatmaps``
 (B, K, h, w) and, with ``--decode``, ``keypoints`` (B, K, 2, crop pixels)
 and ``scores`` (B, K). The export is checked with onnxruntime on a batch of
-another size than the traced one (``--no-verify`` skips it). A
+another size than the traced one (``--no-verify`` skips it). With
+``--dynamo`` and a dynamic batch the traced example has at least 2 crops
+(``torch.export`` would fix a batch of 1); the graph accepts batch 1. A
 multi-dataset model is exported per dataset: ``--dataset NAME`` (its
 experts fused into the FFN, its head), as
 ``python -m vitpose_plugin.checkpoints split`` would write it.
@@ -21,23 +24,28 @@ from mmengine.config import DictAction
 from mmengine.logging import print_log
 
 from vitpose_plugin.apis import init_pose_model, split_model
-from vitpose_plugin.deployment import compare_with_onnxruntime, export_onnx
+from vitpose_plugin.deployment import (compare_with_onnxruntime,
+                                       default_opset, export_onnx,
+                                       traced_batch_size)
 
 #: Largest max |ONNX - PyTorch| of the heatmaps accepted by the check.
 TOLERANCE = dict(fp32=1e-4, fp16=1e-2)
 
 
-def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+def build_parser() -> argparse.ArgumentParser:
+    """The tool's command line."""
     parser = argparse.ArgumentParser(
         description='Export a top-down ViTPose model to ONNX')
     parser.add_argument('config', help='pose model config file')
     parser.add_argument('checkpoint', help='checkpoint file or URL')
     parser.add_argument('--output', default='model.onnx',
                         help='ONNX file to write (default: model.onnx)')
-    parser.add_argument('--opset', type=int, default=17,
-                        help='ONNX opset, 14-20 (default: 17)')
+    parser.add_argument('--opset', type=int, default=None,
+                        help='ONNX opset, 14-20; 18-20 with --dynamo '
+                        '(default: 17 for TorchScript, 18 with --dynamo)')
     parser.add_argument('--batch-size', type=int, default=1,
-                        help='batch of the traced example (default: 1)')
+                        help='batch of the traced example; at least 2 with '
+                        '--dynamo and a dynamic batch (default: 1)')
     parser.add_argument('--static-batch', action='store_true',
                         help='fix the batch size (default: dynamic)')
     parser.add_argument('--fp16', action='store_true',
@@ -54,27 +62,34 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='skip the onnxruntime vs PyTorch check')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='config overrides, KEY=VALUE')
-    return parser.parse_args(argv)
+    return parser
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    return build_parser().parse_args(argv)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
+    opset = default_opset(args.dynamo) if args.opset is None else args.opset
     model = init_pose_model(args.config, args.checkpoint, device='cpu',
                             cfg_options=args.cfg_options,
                             dataset=args.dataset)
     if args.dataset is not None:
         model = split_model(model, args.dataset)
-    wrapper = export_onnx(model, args.output, opset=args.opset,
+    wrapper = export_onnx(model, args.output, opset=opset,
                           batch_size=args.batch_size,
                           dynamic_batch=not args.static_batch,
                           decode=args.decode, fp16=args.fp16,
                           dynamo=args.dynamo)
-    print_log(f'wrote {args.output} (opset {args.opset}, '
+    print_log(f'wrote {args.output} (opset {opset}, '
               f'{"static" if args.static_batch else "dynamic"} batch, '
               f'{"fp16" if args.fp16 else "fp32"})', logger='current')
     if args.no_verify:
         return 0
-    batch = args.batch_size if args.static_batch else args.batch_size + 1
+    traced = traced_batch_size(args.batch_size, not args.static_batch,
+                               args.dynamo)
+    batch = traced if args.static_batch else traced + 1
     diffs = compare_with_onnxruntime(wrapper, args.output, batch_size=batch)
     tolerance = TOLERANCE['fp16' if args.fp16 else 'fp32']
     report = ', '.join(f'{name} {diff:.2e}' for name, diff in diffs.items())

@@ -11,6 +11,8 @@ from .export_model import ViTPoseExportModel
 
 INPUT_NAME = 'crops'
 HEATMAPS, KEYPOINTS, SCORES = 'heatmaps', 'keypoints', 'scores'
+#: Default opset per exporter (torch's dynamo exporter writes >= 18).
+DEFAULT_OPSET = dict(torchscript=17, dynamo=18)
 
 
 def input_hw(model: nn.Module) -> Tuple[int, int]:
@@ -27,9 +29,27 @@ def output_names(decode: bool) -> List[str]:
     return [HEATMAPS, KEYPOINTS, SCORES] if decode else [HEATMAPS]
 
 
+def default_opset(dynamo: bool) -> int:
+    """The opset ``export_onnx`` writes when none is given: 17 with the
+    TorchScript-based exporter, 18 with the dynamo one."""
+    return DEFAULT_OPSET['dynamo' if dynamo else 'torchscript']
+
+
+def traced_batch_size(batch_size: int, dynamic_batch: bool,
+                      dynamo: bool) -> int:
+    """Batch of the example ``export_onnx`` traces with.
+
+    ``batch_size``, except for a dynamic batch with the dynamo exporter:
+    ``torch.export`` specialises a dimension of size 1 (the graph would
+    then refuse every other batch), so the example has at least 2 crops.
+    The graph still accepts batch 1.
+    """
+    return max(batch_size, 2) if dynamo and dynamic_batch else batch_size
+
+
 def export_onnx(model: nn.Module,
                 output: str,
-                opset: int = 17,
+                opset: Optional[int] = None,
                 batch_size: int = 1,
                 dynamic_batch: bool = True,
                 decode: bool = False,
@@ -43,8 +63,12 @@ def export_onnx(model: nn.Module,
         model (nn.Module): The model (``init_pose_model``), on the CPU.
         output (str): The .onnx file (models over 2 GB keep their weights in
             files next to it).
-        opset (int): ONNX opset, 14 to 20 (SDPA needs 14). Defaults to 17.
-        batch_size (int): Batch of the traced example. Defaults to 1.
+        opset (int, optional): ONNX opset, 14 to 20 (SDPA needs 14; the
+            dynamo exporter needs 18). Defaults to None: 17 with the
+            TorchScript-based exporter, 18 with the dynamo one.
+        batch_size (int): Batch of the traced example (at least 2 with
+            ``dynamo`` and a dynamic batch: ``traced_batch_size``).
+            Defaults to 1.
         dynamic_batch (bool): Leave the batch dimension free. Defaults to
             True.
         decode (bool): Also output UDP-decoded keypoints and scores.
@@ -58,17 +82,21 @@ def export_onnx(model: nn.Module,
     Returns:
         ViTPoseExportModel: The traced module (for comparisons).
     """
+    if opset is None:
+        opset = default_opset(dynamo)
     if not 14 <= opset <= 20:
         raise ValueError(f'opset must be in [14, 20] (scaled dot-product '
                          f'attention needs 14), got {opset}')
     if dynamo and opset < 18:
         raise ValueError(f'the dynamo exporter writes opset >= 18, got '
-                         f'{opset}')
+                         f'{opset} (leave the opset out for 18)')
     if batch_size < 1:
         raise ValueError(f'batch_size must be >= 1, got {batch_size}')
     wrapper = ViTPoseExportModel(model, decode=decode, half=fp16).eval()
     height, width = input_hw(model)
-    example = torch.rand(batch_size, 3, height, width) * 255
+    example = torch.rand(
+        traced_batch_size(batch_size, dynamic_batch, dynamo), 3, height,
+        width) * 255
     names = output_names(decode)
     os.makedirs(osp.dirname(osp.abspath(output)), exist_ok=True)
     # the two exporters name the dynamic batch dimension differently
@@ -159,6 +187,6 @@ def compare_with_onnxruntime(wrapper: nn.Module, path: str,
 
 __all__ = [
     'HEATMAPS', 'INPUT_NAME', 'KEYPOINTS', 'SCORES',
-    'compare_with_onnxruntime', 'export_onnx', 'input_hw', 'onnx_session',
-    'output_names'
+    'compare_with_onnxruntime', 'default_opset', 'export_onnx', 'input_hw',
+    'onnx_session', 'output_names', 'traced_batch_size'
 ]
