@@ -92,6 +92,8 @@ def main() -> None:
 
     runner = RUNNERS.build(cfg) if 'runner_type' in cfg \
         else ViTPoseRunner.from_cfg(cfg)
+    if isinstance(runner, ViTPoseRunner):
+        runner.checkpoint_option = 'checkpoint argument'
     metrics = runner.test()
     if args.out:
         from mmengine.fileio import dump

@@ -110,6 +110,8 @@ def main() -> None:
 
     runner = RUNNERS.build(cfg) if 'runner_type' in cfg \
         else ViTPoseRunner.from_cfg(cfg)
+    if args.resume is not None and isinstance(runner, ViTPoseRunner):
+        runner.checkpoint_option = '--resume'
     runner.train()
 
 

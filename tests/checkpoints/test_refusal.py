@@ -23,21 +23,40 @@ def evil(tmp_path):
     assert not osp.exists(marker), 'the checkpoint ran code'
 
 
-def refused(load, path):
+def refused(load, path, option=None):
+    """``load()`` refuses ``path``; its message starts with ``option``, the
+    name under which the user gave the file, if given."""
     with pytest.raises(UnsafeCheckpointError) as error:
         load()
     assert path in str(error.value) and 'builtins.exec' in str(error.value)
+    if option is not None:
+        assert str(error.value).startswith(f'{option}: refusing to load')
 
 
 def test_load_from(evil, tmp_path):
     loader = runner(pose_model(), str(tmp_path / 'w'), load_from=evil)
-    refused(loader.load_or_resume, evil)
+    refused(loader.load_or_resume, evil, 'load_from')
 
 
 def test_resume(evil, tmp_path):
     loader = runner(pose_model(), str(tmp_path / 'w'), load_from=evil,
                     resume=True)
-    refused(loader.load_or_resume, evil)
+    refused(loader.load_or_resume, evil, 'load_from')
+
+
+def test_automatic_resume(evil, tmp_path):
+    work_dir = tmp_path / 'w'
+    work_dir.mkdir()
+    (work_dir / 'last_checkpoint').write_text(evil)
+    loader = runner(pose_model(), str(work_dir), resume=True)
+    refused(loader.load_or_resume, evil,
+            f'resume (the latest checkpoint of {work_dir})')
+
+
+def test_the_runner_names_the_option_its_tool_was_given(evil, tmp_path):
+    loader = runner(pose_model(), str(tmp_path / 'w'), load_from=evil)
+    loader.checkpoint_option = 'checkpoint argument'
+    refused(loader.load_or_resume, evil, 'checkpoint argument')
 
 
 def test_backbone_init_cfg(evil):
@@ -85,8 +104,9 @@ def test_checkpoints_command(command, evil, tmp_path, capsys):
     assert 'builtins.exec' in capsys.readouterr().err
 
 
-@pytest.mark.parametrize('tool', ['test', 'train --resume'])
-def test_train_and_test_tools(tool, evil, tmp_path, sample_config):
+@pytest.mark.parametrize('tool,option', [('test', 'checkpoint argument'),
+                                         ('train --resume', '--resume')])
+def test_train_and_test_tools(tool, option, evil, tmp_path, sample_config):
     import subprocess
     script, *flags = tool.split()
     args = [sys.executable, f'tools/{script}.py', sample_config]
@@ -97,4 +117,5 @@ def test_train_and_test_tools(tool, evil, tmp_path, sample_config):
         text=True, timeout=300)
     assert proc.returncode != 0
     assert 'UnsafeCheckpointError' in proc.stdout
-    assert f'refusing to load {evil}' in proc.stdout, proc.stdout[-3000:]
+    assert f'{option}: refusing to load {evil}' in proc.stdout, \
+        proc.stdout[-3000:]

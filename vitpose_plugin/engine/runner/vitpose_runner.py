@@ -33,6 +33,8 @@ class ViTPoseRunner(Runner):
       :func:`vitpose_plugin.checkpoints.read_checkpoint`:
       ``torch.load(weights_only=True)`` with the plugin's allow-list, a
       clear refusal of files that would run code, and the one path policy;
+      its errors name the file as the user gave it
+      (:attr:`checkpoint_option`);
     - ``launcher='pytorch'`` (torchrun) works without a GPU: mmengine's
       launcher calls ``torch.cuda.set_device`` before initialising the
       process group, and wraps DDP with ``device_ids=[LOCAL_RANK]``, both of
@@ -48,6 +50,24 @@ class ViTPoseRunner(Runner):
       :class:`ViTPoseEpochBasedTrainLoop` (an ``EpochBasedTrainLoop`` that
       resumes mid-epoch checkpoints bit-exactly) instead of mmengine's.
     """
+
+    #: How the user gave the checkpoint that ``load_from`` / ``resume``
+    #: names, for messages: ``tools/test.py`` sets ``'checkpoint
+    #: argument'``, ``tools/train.py --resume`` ``'--resume'``. None (the
+    #: default): the config key, ``load_from``, or ``resume`` for the
+    #: latest checkpoint of the work dir.
+    checkpoint_option: Optional[str] = None
+
+    def _checkpoint_label(self, filename: str) -> str:
+        """How to name ``filename`` in messages."""
+        resumes_latest = self._resume and self._load_from is None
+        if filename != self._load_from and not resumes_latest:
+            return 'checkpoint'  # a direct call of load_checkpoint
+        if self.checkpoint_option is not None:
+            return self.checkpoint_option
+        if resumes_latest:
+            return f'resume (the latest checkpoint of {self.work_dir})'
+        return 'load_from'
 
     def build_train_loop(self, loop: Union[BaseLoop, Dict]) -> BaseLoop:
         """Build ``loop`` as mmengine does, with
@@ -122,7 +142,8 @@ class ViTPoseRunner(Runner):
                         revise_keys: list = [(r'^module.', '')]) -> dict:
         """Load ``filename`` into the model as mmengine does, reading it
         with :func:`~vitpose_plugin.checkpoints.read_checkpoint`."""
-        checkpoint = read_checkpoint(filename, map_location, 'load_from')
+        label = self._checkpoint_label(filename)
+        checkpoint = read_checkpoint(filename, map_location, label)
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         model = self.model.module if is_model_wrapper(self.model) \
             else self.model
