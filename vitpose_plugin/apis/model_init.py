@@ -12,6 +12,8 @@ from torch import nn
 
 from ..checkpoints.files import read_checkpoint
 from ..checkpoints.layouts import unwrap_state_dict
+from ..checkpoints.state_dict_hooks import (CheckpointShapeError,
+                                            shape_error_for_checkpoint)
 from .dataset_selection import head_names, is_multi_dataset, select_dataset
 
 
@@ -104,7 +106,11 @@ def load_pose_weights(model: nn.Module, checkpoint: str,
         state_dict = unwrap_state_dict(loaded)
     except ValueError as error:
         raise ValueError(f'checkpoint {checkpoint}: {error}') from None
-    missing, unexpected = model.load_state_dict(state_dict, strict=False)
+    try:
+        missing, unexpected = model.load_state_dict(state_dict, strict=False)
+    except CheckpointShapeError as error:
+        raise shape_error_for_checkpoint(error, model, state_dict, checkpoint,
+                                         'checkpoint') from None
     if missing or unexpected:
         raise KeyError(
             f'checkpoint {checkpoint} does not fit the config\'s model '

@@ -14,6 +14,7 @@ from .layouts import (BACKBONE_PREFIX, KNOWLEDGE_TOKEN, MAE_LAYOUTS,
                       TUNER_KNOWLEDGE_TOKEN, StateDict, convert_checkpoint,
                       detect_layout, strip_prefix)
 from .multi_dataset import count_experts, expand_experts
+from .state_dict_hooks import CheckpointShapeError, shape_error_for_checkpoint
 
 
 def _match_experts(backbone: nn.Module, weights: StateDict,
@@ -83,6 +84,7 @@ def load_backbone(backbone: nn.Module,
 
     Raises:
         ValueError: unknown layout, missing or unexpected tensors.
+        CheckpointShapeError: tensors of the wrong shape.
     """
     state_dict = read_state_dict(checkpoint, config_key, map_location)
     if prefix:
@@ -127,7 +129,11 @@ def load_backbone(backbone: nn.Module,
             f'{config_key}: {checkpoint} ({result.layout} layout) does not '
             f'fit {type(backbone).__name__}: missing {sorted(missing)}, '
             f'unexpected {sorted(unexpected)}')
-    backbone.load_state_dict(weights, strict=not kept)
+    try:
+        backbone.load_state_dict(weights, strict=not kept)
+    except CheckpointShapeError as error:
+        raise shape_error_for_checkpoint(error, backbone, weights,
+                                         checkpoint, config_key) from None
     if padded:
         print_log(
             f'{type(backbone).__name__}: padded the {tuple(kernel.shape[-2:])}'
@@ -165,13 +171,18 @@ def load_model(model: nn.Module,
 
     Raises:
         KeyError: other missing or unexpected keys.
+        CheckpointShapeError: tensors of the wrong shape.
     """
     state_dict = read_state_dict(checkpoint, config_key)
     own_keys = set(model.state_dict())
     ignored = sorted((set(state_dict) - own_keys) & set(optional_keys))
     for key in ignored:
         state_dict.pop(key)
-    missing, unexpected = model.load_state_dict(state_dict, strict=False)
+    try:
+        missing, unexpected = model.load_state_dict(state_dict, strict=False)
+    except CheckpointShapeError as error:
+        raise shape_error_for_checkpoint(error, model, state_dict, checkpoint,
+                                         config_key) from None
     missing = sorted(set(missing) - set(optional_keys))
     if missing or unexpected:
         raise KeyError(f'{config_key}={checkpoint} does not fit the '

@@ -4,10 +4,14 @@ mmengine's ``load_checkpoint`` (``load_from``, ``init_cfg``) loads with
 ``strict=False`` and only *logs* tensors whose shapes differ, leaving them
 at their random initial values. These hooks run inside every load path
 (``Module.load_state_dict`` and mmengine's loader both call
-``_load_from_state_dict``) and turn that into an error.
+``_load_from_state_dict``) and turn that into an error, which the
+plugin's loaders restate for the whole model and the checkpoint file
+(:func:`shape_error_for_checkpoint`).
 """
+import logging
 import math
-from typing import List, Mapping, Optional, Tuple
+from collections import defaultdict
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from mmengine.logging import print_log
 from torch import Tensor, nn
@@ -15,14 +19,71 @@ from torch import Tensor, nn
 from ..models.layers.pos_embed import resize_pos_embed
 
 Grid = Tuple[int, int]
+#: A tensor that does not fit: key, checkpoint shape, model shape.
+ShapeMismatch = Tuple[str, Tuple[int, ...], Tuple[int, ...]]
 
 # A checkpoint grid is only inferred when its aspect ratio is within this
 # factor of the model's; anything else is reported as a shape mismatch.
 _MAX_ASPECT_CHANGE = 2.0
+# Messages show this many wrong tensors (and missing or unexpected keys);
+# the attributes of the error hold them all.
+_EXAMPLES = 3
 
 
 class CheckpointShapeError(RuntimeError):
-    """Checkpoint tensors whose shapes do not fit the model."""
+    """Checkpoint tensors whose shapes do not fit the model.
+
+    Its message shows a few examples; the attributes hold every key.
+
+    Attributes:
+        mismatches (list[tuple]): ``(key, checkpoint shape, model shape)``
+            of every tensor of the wrong shape.
+        missing (list[str]): Model keys the checkpoint lacks (only counted
+            by the plugin's loaders; empty from the hook alone).
+        unexpected (list[str]): Checkpoint keys the model lacks (idem).
+        checkpoint (str | None): The file, once a loader knows it.
+        prefix (str): Where the module that raised sits in the model.
+        hint (str): What to do, '' if nothing specific.
+    """
+
+    def __init__(self,
+                 message: str,
+                 mismatches: Sequence[ShapeMismatch] = (),
+                 missing: Sequence[str] = (),
+                 unexpected: Sequence[str] = (),
+                 checkpoint: Optional[str] = None,
+                 prefix: str = '',
+                 hint: str = '') -> None:
+        super().__init__(message)
+        self.mismatches = list(mismatches)
+        self.missing = list(missing)
+        self.unexpected = list(unexpected)
+        self.checkpoint = checkpoint
+        self.prefix = prefix
+        self.hint = hint
+
+
+def _mismatch_line(mismatch: ShapeMismatch) -> str:
+    key, loaded, own = mismatch
+    return f'{key}: checkpoint {loaded} vs model {own}'
+
+
+def _examples(mismatches: Sequence[ShapeMismatch]) -> List[ShapeMismatch]:
+    """A few mismatches, the first of each top-level module (backbone,
+    head ...) first, in model order."""
+    by_module: Dict[str, List[ShapeMismatch]] = defaultdict(list)
+    for mismatch in mismatches:
+        by_module[mismatch[0].split('.')[0]].append(mismatch)
+    chosen = [group[0] for group in by_module.values()][:_EXAMPLES]
+    chosen += [m for m in mismatches if m not in chosen]
+    chosen = chosen[:_EXAMPLES]
+    return [m for m in mismatches if m in chosen]
+
+
+def _names(keys: Sequence[str]) -> str:
+    more = f' and {len(keys) - _EXAMPLES} more' \
+        if len(keys) > _EXAMPLES else ''
+    return ', '.join(keys[:_EXAMPLES]) + more
 
 
 def infer_grid(num_tokens: int, like: Grid) -> Optional[Grid]:
@@ -64,25 +125,114 @@ def check_loaded_shapes(module: nn.Module, state_dict: Mapping[str, Tensor],
     with_module=True)``. Missing and unexpected keys are left to the loader.
 
     Raises:
-        CheckpointShapeError: e.g. ``head.final_layer.weight: checkpoint
-            (17, 256, 1, 1) vs model (14, 256, 1, 1)``.
+        CheckpointShapeError: a few examples such as
+            ``head.final_layer.weight: checkpoint (17, 256, 1, 1) vs model
+            (14, 256, 1, 1)`` in its message, every key in ``mismatches``.
     """
-    mismatches: List[str] = []
+    mismatches: List[ShapeMismatch] = []
     for name, tensor in module.state_dict().items():
         loaded = state_dict.get(prefix + name)
         if isinstance(loaded, Tensor) and loaded.shape != tensor.shape:
-            mismatches.append(f'{prefix}{name}: checkpoint '
-                              f'{tuple(loaded.shape)} vs model '
-                              f'{tuple(tensor.shape)}')
+            mismatches.append((prefix + name, tuple(loaded.shape),
+                               tuple(tensor.shape)))
     if not mismatches:
         return
-    message = (f'{len(mismatches)} checkpoint tensor(s) do not fit '
-               f'{type(module).__name__}:\n  ' + '\n  '.join(mismatches))
+    hint = ''
     if _has_class_slot(module, state_dict.get(prefix + 'pos_embed')):
-        message += ('\npos_embed looks like it still has a class-token slot: '
-                    'convert official ViTPose / MAE checkpoints with '
-                    '`python -m vitpose_plugin.checkpoints convert` first')
-    raise CheckpointShapeError(message)
+        hint = ('pos_embed looks like it still has a class-token slot: '
+                'convert official ViTPose / MAE checkpoints with '
+                '`python -m vitpose_plugin.checkpoints convert` first')
+    lines = [
+        f'{len(mismatches)} checkpoint tensor(s) do not fit '
+        f'{type(module).__name__}, e.g.'
+    ] + [f'  {_mismatch_line(m)}' for m in _examples(mismatches)]
+    if len(mismatches) > _EXAMPLES:
+        lines.append(f'  and {len(mismatches) - _EXAMPLES} more (every one '
+                     f'is in this error\'s .mismatches)')
+    raise CheckpointShapeError(
+        '\n'.join(lines + ([hint] if hint else [])),
+        mismatches,
+        prefix=prefix,
+        hint=hint)
+
+
+def _what_to_do(mismatches: Sequence[ShapeMismatch]) -> str:
+    if all(key.startswith(('head.', 'heads.')) for key, _, _ in mismatches):
+        return ('Another keypoint set? To fine-tune on it, load the backbone '
+                'only: the backbone\'s init_cfg=dict(type=\'Pretrained\', '
+                'checkpoint=...)')
+    return 'Is it a checkpoint of this config\'s model (backbone size, ' \
+        'keypoint count)?'
+
+
+def shape_error_for_checkpoint(error: CheckpointShapeError, model: nn.Module,
+                               state_dict: Mapping[str, Tensor],
+                               checkpoint: str,
+                               config_key: str) -> CheckpointShapeError:
+    """Restate the error of :func:`check_loaded_shapes` for a whole model
+    and the file it was loading: the file, the model and the counts of
+    tensors of the wrong shape, missing and unexpected keys first, then a
+    few examples. Every key is logged at debug level and kept in the
+    attributes of the result.
+
+    The hook saw one module (the first that did not fit); the rest of the
+    model is compared shape by shape, except ``pos_embed`` tensors, which
+    their modules resize on load.
+
+    Args:
+        error (CheckpointShapeError): Raised while loading ``state_dict``.
+        model (nn.Module): The model ``state_dict`` was loaded into.
+        state_dict (Mapping[str, Tensor]): The checkpoint's tensors, under
+            the model's key names.
+        checkpoint (str): The file, as the user gave it.
+        config_key (str): How the user gave it (``load_from``,
+            ``--resume``, ...).
+
+    Returns:
+        CheckpointShapeError: To raise instead of ``error``.
+    """
+    own = model.state_dict()
+    mismatches = list(error.mismatches)
+    for key, tensor in own.items():
+        loaded = state_dict.get(key)
+        if key.startswith(error.prefix) or key.endswith('pos_embed') or \
+                not isinstance(loaded, Tensor) or loaded.shape == tensor.shape:
+            continue
+        mismatches.append((key, tuple(loaded.shape), tuple(tensor.shape)))
+    order = {key: index for index, key in enumerate(own)}
+    mismatches.sort(key=lambda mismatch: order.get(mismatch[0], -1))
+    missing = [key for key in own if key not in state_dict]
+    unexpected = sorted(key for key in state_dict if key not in own)
+    lines = [
+        f'{config_key}: {checkpoint} does not fit {type(model).__name__}: '
+        f'{len(mismatches)} tensor(s) of the wrong shape, {len(missing)} '
+        f'missing, {len(unexpected)} unexpected; e.g.'
+    ] + [f'  {_mismatch_line(m)}' for m in _examples(mismatches)]
+    if len(mismatches) > _EXAMPLES:
+        lines.append(f'  and {len(mismatches) - _EXAMPLES} more of the '
+                     f'wrong shape')
+    if missing:
+        lines.append(f'  missing: {_names(missing)}')
+    if unexpected:
+        lines.append(f'  unexpected: {_names(unexpected)}')
+    if max(len(mismatches), len(missing), len(unexpected)) > _EXAMPLES:
+        lines.append('  (every key: this error\'s .mismatches, .missing and '
+                     '.unexpected, or the log with log_level=\'DEBUG\')')
+    lines.append(error.hint or _what_to_do(mismatches))
+    print_log(
+        '\n'.join([f'{config_key}: {checkpoint} does not fit '
+                   f'{type(model).__name__}; tensors of the wrong shape:'] +
+                  [f'  {_mismatch_line(m)}' for m in mismatches] +
+                  [f'missing: {missing}', f'unexpected: {unexpected}']),
+        logger='current',
+        level=logging.DEBUG)
+    return CheckpointShapeError(
+        '\n'.join(lines),
+        mismatches,
+        missing,
+        unexpected,
+        checkpoint=checkpoint,
+        hint=error.hint)
 
 
 def resize_pos_embed_on_load(module: nn.Module, state_dict: dict, prefix: str,

@@ -2,6 +2,7 @@
 import pytest
 import torch
 
+from vitpose_plugin.checkpoints import CheckpointShapeError
 from vitpose_plugin.models import ViTPoseKnowledgeTokenTuner
 from .helpers import batch, pose_model_cfg, save_teacher
 
@@ -55,7 +56,8 @@ def test_checkpoint_errors_name_key_and_path(tmp_path, monkeypatch):
                        match='current directory'):
         ViTPoseKnowledgeTokenTuner(pose_model_cfg(32), 'teacher.pth')
     path, _ = save_teacher(str(tmp_path / 'wide.pth'), width=64)
-    with pytest.raises(Exception, match='do not fit'):
+    with pytest.raises(CheckpointShapeError,
+                       match=f'model.teacher_checkpoint: {path} does not fit'):
         ViTPoseKnowledgeTokenTuner(pose_model_cfg(32), path)
 
 

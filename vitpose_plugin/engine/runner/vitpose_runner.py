@@ -3,6 +3,7 @@ compilation for every loop, exact mid-epoch resume."""
 import copy
 import datetime
 import os
+import re
 from typing import Callable, Dict, Optional, Union
 
 import torch
@@ -16,7 +17,8 @@ from mmpose.registry import RUNNERS
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
-from ...checkpoints import read_checkpoint
+from ...checkpoints import CheckpointShapeError, read_checkpoint
+from ...checkpoints.state_dict_hooks import shape_error_for_checkpoint
 from .epoch_based_train_loop import ViTPoseEpochBasedTrainLoop
 from .model_compilation import compile_pose_model
 
@@ -147,8 +149,18 @@ class ViTPoseRunner(Runner):
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         model = self.model.module if is_model_wrapper(self.model) \
             else self.model
-        checkpoint = _load_checkpoint_to_model(
-            model, checkpoint, strict, revise_keys=revise_keys)
+        try:
+            checkpoint = _load_checkpoint_to_model(
+                model, checkpoint, strict, revise_keys=revise_keys)
+        except CheckpointShapeError as error:
+            state_dict = checkpoint.get('state_dict', checkpoint)
+            for pattern, replacement in revise_keys:  # as mmengine does
+                state_dict = {
+                    re.sub(pattern, replacement, key): value
+                    for key, value in state_dict.items()
+                }
+            raise shape_error_for_checkpoint(error, model, state_dict,
+                                             filename, label) from None
         self._has_loaded = True
         self.logger.info(f'Load checkpoint from {filename}')
         return checkpoint
