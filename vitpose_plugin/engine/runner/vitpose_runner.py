@@ -19,6 +19,7 @@ from torch.nn.parallel import DistributedDataParallel
 
 from ...checkpoints import CheckpointShapeError, read_checkpoint
 from ...checkpoints.state_dict_hooks import shape_error_for_checkpoint
+from ...datasets.samplers import check_multi_source_sampler
 from .epoch_based_train_loop import ViTPoseEpochBasedTrainLoop
 from .model_compilation import compile_pose_model
 
@@ -74,6 +75,7 @@ class ViTPoseRunner(Runner):
     def build_train_loop(self, loop: Union[BaseLoop, Dict]) -> BaseLoop:
         """Build ``loop`` as mmengine does, with
         :class:`ViTPoseEpochBasedTrainLoop` for ``by_epoch=True``."""
+        check_multi_source_sampler(self._train_dataloader, 'train_dataloader')
         if isinstance(loop, dict) and 'type' not in loop \
                 and loop.get('by_epoch', False):
             loop_cfg = copy.deepcopy(loop)
