@@ -48,13 +48,60 @@ def test_matches_mmpose_decode(blur, size, tmp_path):
     np.testing.assert_allclose(onnx_keypoints, keypoints.numpy(), atol=1e-3)
 
 
-def test_flat_heatmap_has_no_keypoint():
-    decoder = ViTPoseUDPDecoder((48, 64), (12, 16), 5)
-    heatmaps = torch.zeros(1, 2, 16, 12)
-    heatmaps[0, 1, 3, 4] = 1.
-    keypoints, scores = decoder(heatmaps)
-    assert scores[0, 0] == 0 and (keypoints[0, 0] < 0).all()
-    assert scores[0, 1] == 1 and (keypoints[0, 1] > 0).all()
+def export_decoder(decoder: ViTPoseUDPDecoder, example: torch.Tensor,
+                   path: str, dynamo: bool) -> None:
+    """``decoder`` as an ONNX graph with a dynamic batch."""
+    if dynamo:
+        torch.onnx.export(decoder, (example, ), path,
+                          input_names=['heatmaps'],
+                          output_names=['keypoints', 'scores'],
+                          dynamic_shapes={'heatmaps': {
+                              0: torch.export.Dim('batch', min=1)}},
+                          opset_version=18, dynamo=True)
+    else:
+        torch.onnx.export(decoder, (example, ), path,
+                          input_names=['heatmaps'],
+                          output_names=['keypoints', 'scores'],
+                          dynamic_axes={'heatmaps': {0: 'b'},
+                                        'keypoints': {0: 'b'},
+                                        'scores': {0: 'b'}},
+                          opset_version=17, dynamo=False)
+
+
+@pytest.mark.parametrize('dynamo', [False, True])
+def test_non_positive_maxima_match_mmpose(dynamo, tmp_path):
+    """Keypoints whose heatmap is nowhere positive (score <= 0): MMPose
+    puts them at heatmap pixel (-1, -1) and refines them there (its DARK-UDP
+    step then reads the previous keypoint's heatmap, the last one's for
+    keypoint 0); torch module and ONNX graph give the same coordinates.
+    A heatmap of zeros gives NaN, as in MMPose."""
+    codec = UDPHeatmap(input_size=(96, 128), heatmap_size=(24, 32), sigma=2,
+                       blur_kernel_size=11)
+    heatmaps = noisy_heatmaps(codec, batch=2, seed=3)
+    # Score <= 0: the first keypoint (wraps to the last heatmap), two
+    # neighbours, keypoints after positive ones (negative noise), a maximum
+    # of exactly 0, a heatmap of zeros.
+    heatmaps[0, [0, 5, 6, 9]] = -np.abs(heatmaps[0, [0, 5, 6, 9]]) - 1e-3
+    heatmaps[1, [0, 16]] = -np.abs(heatmaps[1, [0, 16]]) - 1e-3
+    heatmaps[1, 3] = -1.
+    heatmaps[1, 3, 5, 7] = 0.
+    heatmaps[1, 8] = 0.
+    decoder = ViTPoseUDPDecoder.from_codec(codec)
+    keypoints, scores = decoder(torch.from_numpy(heatmaps))
+    path = str(tmp_path / 'decoder.onnx')
+    export_decoder(decoder, torch.from_numpy(heatmaps), path, dynamo)
+    onnx_keypoints, onnx_scores = onnx_session(path).run(
+        None, {'heatmaps': heatmaps})
+    for index, maps in enumerate(heatmaps):
+        with np.errstate(invalid='ignore', divide='ignore'):
+            expected, expected_scores = codec.decode(maps.copy())
+        assert (expected_scores[0] <= 0).sum() == 4
+        for got in (keypoints[index].numpy(), onnx_keypoints[index]):
+            np.testing.assert_allclose(got, expected[0], atol=1e-3)
+        np.testing.assert_allclose(onnx_scores[index], expected_scores[0],
+                                   atol=1e-6)
+    assert np.isnan(onnx_keypoints[1, 8]).all()
+    assert not np.isnan(onnx_keypoints[0]).any()
 
 
 def test_other_codecs_are_refused():

@@ -18,8 +18,16 @@ class ViTPoseUDPDecoder(nn.Module):
     rescaled to the original maximum, clipped to [1e-3, 50] and logged; one
     Newton step from the gradient and Hessian around the maximum
     (``refine_keypoints_dark_udp``); then heatmap pixels to input pixels
-    (``x / (W - 1) * input_w``). A keypoint whose heatmap is nowhere
-    positive gets score <= 0 and coordinates (-1, -1) scaled likewise.
+    (``x / (W - 1) * input_w``).
+
+    A keypoint whose heatmap is nowhere positive (score <= 0) is refined
+    from heatmap pixel (-1, -1), as MMPose does: its neighbours there are
+    read from the flattened padded heatmaps of the instance, so they come
+    from the previous keypoint's heatmap (the last one's for keypoint 0),
+    and its coordinates land around -1 heatmap pixel (-input/heatmap size
+    in input pixels), moved by whatever those neighbours give. A heatmap
+    of zeros gives NaN coordinates (0 / 0 in the blur's rescaling), as in
+    MMPose. Such coordinates carry no information: filter by score.
 
     Args:
         input_size (tuple[int, int]): Model input (w, h).
@@ -76,20 +84,31 @@ class ViTPoseUDPDecoder(nn.Module):
         heatmaps = heatmaps.float()
         batch, keypoints, height, width = heatmaps.shape
         scores, index = heatmaps.flatten(2).max(dim=2)
-        x = index % width
-        y = torch.div(index, width, rounding_mode='floor')
+        found = scores > 0
+        # get_heatmap_maximum: (-1, -1) where the maximum is <= 0, refined
+        # all the same.
+        x = torch.where(found, index % width, -1)
+        y = torch.where(found,
+                        torch.div(index, width, rounding_mode='floor'), -1)
         planes = heatmaps.reshape(batch * keypoints, 1, height, width)
         blurred = F.conv2d(planes, self.kernel,
                            padding=self.blur_kernel_size // 2)
         peak = blurred.flatten(1).amax(dim=1).reshape(-1, 1, 1, 1)
         blurred = blurred * (scores.reshape(-1, 1, 1, 1) / peak)
         logs = blurred.clamp(1e-3, 50.).log()
+        plane = (height + 2) * (width + 2)
         padded = F.pad(logs, (1, 1, 1, 1), mode='replicate').reshape(
-            batch, keypoints, (height + 2) * (width + 2))
+            batch, keypoints * plane)
+        plane_start = torch.arange(keypoints, device=heatmaps.device) * plane
 
         def at(dx: int, dy: int) -> Tensor:
-            flat = (y + 1 + dy) * (width + 2) + (x + 1 + dx)
-            return padded.gather(2, flat.unsqueeze(-1)).squeeze(-1)
+            # Indices into an instance's K padded heatmaps, flattened, as
+            # refine_keypoints_dark_udp indexes them: from (-1, -1) they
+            # reach into the previous heatmap, below 0 (keypoint 0) they
+            # wrap round to the end like numpy's negative indices.
+            flat = plane_start + (y + 1 + dy) * (width + 2) + (x + 1 + dx)
+            flat = torch.where(flat < 0, flat + keypoints * plane, flat)
+            return padded.gather(1, flat)
 
         centre, right, left = at(0, 0), at(1, 0), at(-1, 0)
         down, up = at(0, 1), at(0, -1)
@@ -97,18 +116,17 @@ class ViTPoseUDPDecoder(nn.Module):
         grad_y = 0.5 * (down - up)
         dxx = right - 2 * centre + left
         dyy = down - 2 * centre + up
-        dxy = 0.5 * (at(1, 1) - right - down + 2 * centre - left - up +
+        # MMPose's order of float32 operations: the Hessian can be nearly
+        # singular (det ~ eps), where a rounding difference would show.
+        dxy = 0.5 * (at(1, 1) - right - down + centre + centre - left - up +
                      at(-1, -1))
         eps = float(np.finfo(np.float32).eps)
         dxx, dyy = dxx + eps, dyy + eps
         det = dxx * dyy - dxy * dxy
         offset_x = (dyy * grad_x - dxy * grad_y) / det
         offset_y = (dxx * grad_y - dxy * grad_x) / det
-        found = scores > 0
         coords = torch.stack(
             [x.float() - offset_x, y.float() - offset_y], dim=-1)
-        coords = torch.where(found.unsqueeze(-1), coords,
-                             torch.full_like(coords, -1.))
         return coords * self.scale, scores
 
 
