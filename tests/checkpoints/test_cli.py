@@ -1,10 +1,18 @@
-"""python -m vitpose_plugin.checkpoints: convert, extract, inspect."""
+"""python -m vitpose_plugin.checkpoints: convert, extract, inspect; outputs
+that never destroy a file."""
+import os
+import os.path as osp
+import signal
 import subprocess
 import sys
+from typing import Dict, List, Tuple
 
+import pytest
 import torch
 
 from vitpose_plugin.checkpoints.cli import main
+from vitpose_plugin.checkpoints.files import write_atomically
+from vitpose_plugin.checkpoints.multi_dataset import merge_single_dataset
 from vitpose_plugin.models import ViTPoseBackbone
 from ..tools.helpers import tool_env
 from .reference_models import (mae_facebook_from_mmpretrain,
@@ -62,3 +70,108 @@ def test_module_entry_point(tmp_path):
     assert proc.returncode == 1
     assert f'error: inspect {tmp_path}/missing.pth: SRC: no checkpoint ' \
         f'file at {tmp_path}/missing.pth' in proc.stderr
+
+
+def writing_commands(tmp_path) -> Dict[str, Tuple[str, List[str]]]:
+    """Every subcommand that writes a file: its input file and its
+    arguments after ``SRC DST``."""
+    single = build(pose_model()).state_dict()
+    teacher = build(pose_model(knowledge_tokens=1)).state_dict()
+    inputs = {
+        'single': dict(state_dict=single),
+        'multi': dict(state_dict=merge_single_dataset(
+            single, ['a', 'b'], head_to=['a'])),
+        'student': {f'student.{key}': value for key, value in single.items()},
+        'teacher': {f'teacher.{key}': value
+                    for key, value in teacher.items()},
+    }
+    paths = {}
+    for name, content in inputs.items():
+        paths[name] = str(tmp_path / f'{name}.pth')
+        torch.save(content, paths[name])
+    return {
+        'convert': (paths['single'], []),
+        'split': (paths['multi'], ['--index', '0']),
+        'merge': (paths['single'], ['--names', 'a', 'b']),
+        'extract-student': (paths['student'], []),
+        'extract-teacher': (paths['teacher'], []),
+    }
+
+
+def test_output_that_is_the_input_is_refused_even_with_force(tmp_path,
+                                                            capsys):
+    (tmp_path / 'other').mkdir()
+    for command, (src, extra) in writing_commands(tmp_path).items():
+        before = open(src, 'rb').read()
+        # The same file spelt differently, and through a symbolic link.
+        link = str(tmp_path / 'other' / f'link-{command}.pth')
+        os.symlink(src, link)
+        relative = osp.join(str(tmp_path), 'other', '..',
+                            osp.basename(src))
+        for dst in (src, relative, link):
+            for force in ([], ['--force']):
+                assert main([command, src, dst, *extra, *force]) == 1, \
+                    (command, dst, force)
+                err = capsys.readouterr().err
+                assert f'DST {dst} is the input file {src}' in err
+                assert open(src, 'rb').read() == before, (command, dst)
+
+
+def test_existing_output_needs_force(tmp_path, capsys):
+    for command, (src, extra) in writing_commands(tmp_path).items():
+        dst = tmp_path / f'{command}-out.pth'
+        dst.write_bytes(b'precious')
+        assert main([command, src, str(dst), *extra]) == 1, command
+        err = capsys.readouterr().err
+        assert f'DST {dst} exists' in err and '--force' in err, err
+        assert dst.read_bytes() == b'precious'
+
+        assert main([command, src, str(dst), *extra, '--force']) == 0
+        assert f'to {dst}' in capsys.readouterr().out
+        assert torch.load(str(dst), weights_only=True)['state_dict']
+        # Written through a temporary file renamed into place: none left.
+        assert not [name for name in os.listdir(tmp_path)
+                    if name.endswith('.tmp')]
+
+
+def test_a_directory_as_output_is_refused(tmp_path, capsys):
+    src, extra = writing_commands(tmp_path)['convert']
+    assert main(['convert', src, str(tmp_path), '--force']) == 1
+    assert f'DST {tmp_path} is a directory' in capsys.readouterr().err
+
+
+KILLED_WRITE = '''
+import os, signal, sys
+from vitpose_plugin.checkpoints.files import write_atomically
+
+def write(file):
+    file.write(b'half of the new ')
+    file.flush()
+    os.kill(os.getpid(), signal.SIGKILL)
+
+write_atomically(sys.argv[1], write)
+'''
+
+
+def test_killed_write_leaves_the_old_file(tmp_path):
+    dst = tmp_path / 'model.pth'
+    dst.write_bytes(b'the old checkpoint')
+    proc = subprocess.run([sys.executable, '-c', KILLED_WRITE, str(dst)],
+                          env=tool_env(), timeout=120)
+    assert proc.returncode == -signal.SIGKILL
+    assert dst.read_bytes() == b'the old checkpoint'
+    # What the killed process left is a hidden temporary file beside it.
+    [left] = [name for name in os.listdir(tmp_path) if name != 'model.pth']
+    assert left.startswith('.model.pth.') and left.endswith('.tmp')
+
+
+def test_failed_write_removes_its_temporary_file(tmp_path):
+    dst = tmp_path / 'model.pth'
+
+    def write(file):
+        file.write(b'half')
+        raise RuntimeError('disk full')
+
+    with pytest.raises(RuntimeError, match='disk full'):
+        write_atomically(str(dst), write)
+    assert os.listdir(tmp_path) == []

@@ -1,4 +1,6 @@
-"""tools/model_converters/*.py: convert, then load with load_from."""
+"""tools/model_converters/*.py: convert, then load with load_from; no
+script writes over a file unasked."""
+import os
 import os.path as osp
 import sys
 
@@ -142,3 +144,42 @@ def test_wrong_or_unknown_checkpoint_fails_clearly(tmp_path, capsys):
     assert converter('mmpose_vitpose_to_plugin').main([missing, dst]) == 1
     assert 'missing.pth' in capsys.readouterr().err
     assert not osp.exists(dst)
+
+
+#: Every script here that writes a file, with its arguments after SRC DST.
+WRITING_SCRIPTS = {
+    'vitpose_official_to_plugin': [],
+    'mmpose_vitpose_to_plugin': [],
+    'mae_to_plugin': [],
+    'vitpose_plus_to_plugin': [],
+    'split_multi_dataset': ['--index', '0'],
+    'merge_single_dataset': ['--names', 'a', 'b'],
+    'extract_student': [],
+    'extract_teacher': [],
+}
+
+
+def test_every_script_is_covered():
+    scripts = {osp.splitext(name)[0] for name in os.listdir(CONVERTERS)
+               if name.endswith('.py')}
+    assert scripts == set(WRITING_SCRIPTS)
+
+
+@pytest.mark.parametrize('name', list(WRITING_SCRIPTS))
+def test_scripts_never_write_over_a_file_unasked(name, tmp_path, capsys):
+    tool = converter(name)
+    extra = WRITING_SCRIPTS[name]
+    src = str(tmp_path / 'in.pth')
+    torch.save({'state_dict': random_official_state_dict()}, src)
+    for force in ([], ['--force']):
+        assert tool.main([src, src, *extra, *force]) == 1
+        assert f'DST {src} is the input file {src}' in \
+            capsys.readouterr().err
+    dst = str(tmp_path / 'model.pth')
+    open(dst, 'wb').write(b'precious')
+    option = 'DST'
+    before = open(src, 'rb').read(), open(dst, 'rb').read()
+    assert tool.main([src, str(tmp_path / 'model.pth'), *extra]) == 1
+    assert f'{option} {dst} exists; refusing to overwrite it' in \
+        capsys.readouterr().err
+    assert (open(src, 'rb').read(), open(dst, 'rb').read()) == before

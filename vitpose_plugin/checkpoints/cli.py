@@ -11,7 +11,9 @@ Subcommands::
     inspect SRC                 # layout, sizes, head, what a file holds
 
 Each prints what it found and did, and exits with status 1 and a message
-naming the problem (file, layout, keys) on any bad input.
+naming the problem (file, layout, keys) on any bad input. No command writes
+over its input, nor over an existing file without ``--force``; files are
+written through a temporary file renamed into place.
 """
 import argparse
 import sys
@@ -20,8 +22,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 from ..models.layers.patch_embed import patch_grid
 from .extraction import extract_student, extract_teacher
 from .files import (CorruptCheckpointError, UnsafeCheckpointError,
-                    describe_unpickling, read_checkpoint, read_state_dict,
-                    save_checkpoint)
+                    check_output_path, describe_unpickling, read_checkpoint,
+                    read_state_dict, save_checkpoint)
 from .layouts import (BACKBONE_PREFIX, HEAD_PREFIX, HEADS_PREFIX,
                       KNOWLEDGE_TOKEN, LAYOUTS, MAE_LAYOUTS, MMPOSE_VITPOSE,
                       OFFICIAL_VITPOSE, OFFICIAL_VITPOSE_MOE, PLUGIN,
@@ -95,8 +97,15 @@ def _describe_head(state_dict: StateDict, prefix: str) -> str:
             f'dict(type=\'{head_type}\', out_channels={keypoints}, ...)')
 
 
+def _check_dst(args: argparse.Namespace) -> None:
+    """Refuse, before any work, a DST that is SRC, or that exists and
+    ``--force`` was not given."""
+    check_output_path(args.dst, [args.src], overwrite=args.force)
+
+
 def convert(args: argparse.Namespace) -> List[str]:
     """``convert``: any supported layout -> a plugin checkpoint."""
+    _check_dst(args)
     state_dict = read_state_dict(args.src, 'SRC')
     layout = detect_layout(state_dict)
     accepted = SOURCES[args.source]
@@ -156,6 +165,7 @@ def _meta_dataset_names(checkpoint: Any) -> Optional[List[str]]:
 
 def split(args: argparse.Namespace) -> List[str]:
     """``split``: one dataset of a multi-dataset model as a single model."""
+    _check_dst(args)
     checkpoint = read_checkpoint(args.src, config_key='SRC')
     state_dict = unwrap_state_dict(checkpoint)
     layout = detect_layout(state_dict)
@@ -203,6 +213,7 @@ def split(args: argparse.Namespace) -> List[str]:
 
 def merge(args: argparse.Namespace) -> List[str]:
     """``merge``: a multi-dataset model from a single-dataset one."""
+    _check_dst(args)
     state_dict = read_state_dict(args.src, 'SRC')
     layout = detect_layout(state_dict)
     if layout in (OFFICIAL_VITPOSE, MMPOSE_VITPOSE):
@@ -245,6 +256,7 @@ def merge(args: argparse.Namespace) -> List[str]:
 
 def extract(args: argparse.Namespace) -> List[str]:
     """``extract-student`` / ``extract-teacher``."""
+    _check_dst(args)
     state_dict = read_state_dict(args.src, 'SRC')
     try:
         extracted = _EXTRACTORS[args.part](state_dict)
@@ -302,6 +314,14 @@ def inspect(args: argparse.Namespace) -> List[str]:
     return lines
 
 
+def _add_force(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        '--force',
+        action='store_true',
+        help='replace an existing output file (never the input); default: '
+        'refuse')
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog='python -m vitpose_plugin.checkpoints',
@@ -348,6 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
         'associate_keypoint_heads.0, ... (default: ViTPose++\'s order coco '
         'aic mpii ap10k apt36k wholebody, checked against the keypoint '
         'counts)')
+    _add_force(converter)
     converter.set_defaults(run=convert)
 
     splitter = commands.add_parser(
@@ -372,6 +393,7 @@ def build_parser() -> argparse.ArgumentParser:
         '...; for a plugin one, needed only when it lacks some heads and '
         'its meta has no dataset_names (default: meta, else the heads\' '
         'order)')
+    _add_force(splitter)
     splitter.set_defaults(run=split)
 
     merger = commands.add_parser(
@@ -404,6 +426,7 @@ def build_parser() -> argparse.ArgumentParser:
         help='datasets whose head starts as the checkpoint\'s (same '
         'keypoint count); default: none, every head keeps its '
         'initialisation')
+    _add_force(merger)
     merger.set_defaults(run=merge)
 
     for part, source in (('student', 'ViTPoseTokenDistiller (stage 2)'),
@@ -416,6 +439,7 @@ def build_parser() -> argparse.ArgumentParser:
             f'knowledge token as {KNOWLEDGE_TOKEN}).')
         extractor.add_argument('src', help='checkpoint of the run')
         extractor.add_argument('dst', help=f'output {part} checkpoint')
+        _add_force(extractor)
         extractor.set_defaults(run=extract, part=part)
 
     inspector = commands.add_parser(

@@ -20,7 +20,8 @@ import os
 import os.path as osp
 import pickle
 import re
-from typing import Any, Callable, List, Tuple, Union
+import uuid
+from typing import Any, BinaryIO, Callable, List, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -266,23 +267,98 @@ def read_state_dict(path: str,
         raise ValueError(f'{config_key}={path}: {error}') from None
 
 
+class OutputPathError(ValueError):
+    """An output path whose writing would destroy a file: an input of the
+    same command, an existing file not to be replaced, a directory."""
+
+
+def check_output_path(dst: str,
+                      inputs: Sequence[str] = (),
+                      overwrite: bool = False,
+                      option: str = 'DST') -> None:
+    """Refuse an output path that would destroy a file.
+
+    Args:
+        dst (str): The file to be written.
+        inputs (Sequence[str]): Paths (or URLs) the command reads; ``dst``
+            may never be one of them, under any spelling or link.
+            Defaults to ``()``.
+        overwrite (bool): Whether an existing ``dst`` (not an input) may
+            be replaced (``--force``). Defaults to False.
+        option (str): How the user gave ``dst``, for messages. Defaults to
+            ``'DST'``.
+
+    Raises:
+        OutputPathError: ``dst`` is a directory, an input, or exists and
+            ``overwrite`` is False.
+    """
+    if not osp.lexists(dst):
+        return
+    if osp.isdir(dst):
+        raise OutputPathError(f'{option} {dst} is a directory; give the path '
+                              f'of the file to write')
+    for src in inputs:
+        if osp.exists(dst) and not is_url(src) and osp.exists(src) \
+                and osp.samefile(src, dst):
+            raise OutputPathError(
+                f'{option} {dst} is the input file {src}: writing it would '
+                f'destroy the input; choose another output path')
+    if not overwrite:
+        raise OutputPathError(
+            f'{option} {dst} exists; refusing to overwrite it: choose '
+            f'another output path or pass --force to replace it')
+
+
+def write_atomically(dst: str, write: Callable[[BinaryIO], None]) -> None:
+    """Write ``dst`` through a temporary file in its folder renamed into
+    place: a killed or failing writer leaves the old file (and at most a
+    hidden ``.<name>.<random>.tmp`` beside it after a kill), never half a
+    new one.
+
+    Args:
+        dst (str): The file to write (replaced if it exists; check it
+            first with :func:`check_output_path`). Missing folders are
+            created.
+        write (callable): Writes the content to the binary file it is
+            given.
+    """
+    folder = osp.dirname(osp.abspath(dst))
+    os.makedirs(folder, exist_ok=True)
+    temporary = osp.join(folder,
+                         f'.{osp.basename(dst)}.{uuid.uuid4().hex[:8]}.tmp')
+    # os.open with 0o666 leaves the permissions to the umask, as open() does.
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL,
+                         0o666)
+    try:
+        with os.fdopen(descriptor, 'wb') as file:
+            write(file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, dst)
+    except BaseException:
+        if osp.exists(temporary):
+            os.remove(temporary)
+        raise
+
+
 def save_checkpoint(state_dict: StateDict, dst: str, **meta: Any) -> None:
-    """Write ``{'state_dict': ..., 'meta': meta}`` to ``dst``.
+    """Write ``{'state_dict': ..., 'meta': meta}`` to ``dst`` atomically
+    (:func:`write_atomically`; an existing ``dst`` is replaced).
 
     Tensors are detached copies and ``meta`` must hold plain values, so the
     file loads with ``weights_only=True`` (``load_from``, ``init_cfg``,
     ``tools/test.py``).
     """
-    os.makedirs(osp.dirname(osp.abspath(dst)), exist_ok=True)
-    torch.save(
-        dict(state_dict={k: v.detach().clone()
-                         for k, v in state_dict.items()},
-             meta=dict(meta)), dst)
+    checkpoint = dict(
+        state_dict={k: v.detach().clone()
+                    for k, v in state_dict.items()},
+        meta=dict(meta))
+    write_atomically(dst, lambda file: torch.save(checkpoint, file))
 
 
 __all__ = [
-    'CorruptCheckpointError', 'TRUST_ENV', 'UnsafeCheckpointError',
-    'checkpoint_allow_list', 'checkpoints_trusted', 'describe_unpickling',
+    'CorruptCheckpointError', 'OutputPathError', 'TRUST_ENV',
+    'UnsafeCheckpointError', 'check_output_path', 'checkpoint_allow_list', 'checkpoints_trusted', 'describe_unpickling',
     'is_url', 'read_checkpoint', 'read_state_dict',
-    'resolve_checkpoint_path', 'save_checkpoint'
+    'resolve_checkpoint_path', 'save_checkpoint', 'write_atomically'
 ]
