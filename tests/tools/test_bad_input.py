@@ -63,3 +63,14 @@ def test_unknown_constructor_key(sample_config, tmp_path, key):
                    str(tmp_path), '--cfg-options',
                    f'optim_wrapper.paramwise_cfg.{key}=0.5')
     assert f"unknown paramwise_cfg key(s) ['{key}']" in out
+
+
+def test_misspelt_hook_key_fails_before_training(sample_config, tmp_path):
+    out = run_tool('tools/train.py', sample_config, '--work-dir',
+                   str(tmp_path / 'w'), '--cfg-options',
+                   'default_hooks.checkpoint.intervall=1',
+                   'train_cfg.max_epochs=1')
+    assert ("default_hooks.checkpoint: unknown key 'intervall' (did you mean "
+            "'interval'?)") in out
+    # refused before the runner began: no log, no iteration, no work dir
+    assert 'Epoch(train)' not in out and not (tmp_path / 'w').exists()

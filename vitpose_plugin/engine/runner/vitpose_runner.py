@@ -20,6 +20,7 @@ from torch.nn.parallel import DistributedDataParallel
 from ...checkpoints import CheckpointShapeError, read_checkpoint
 from ...checkpoints.state_dict_hooks import shape_error_for_checkpoint
 from ...datasets.samplers import check_multi_source_sampler
+from ..config_key_check import check_config_keys
 from .epoch_based_train_loop import ViTPoseEpochBasedTrainLoop
 from .model_compilation import compile_pose_model
 
@@ -51,8 +52,17 @@ class ViTPoseRunner(Runner):
       codecs and the optimizer included) and only for training;
     - ``train_cfg=dict(by_epoch=True, ...)`` builds a
       :class:`ViTPoseEpochBasedTrainLoop` (an ``EpochBasedTrainLoop`` that
-      resumes mid-epoch checkpoints bit-exactly) instead of mmengine's.
+      resumes mid-epoch checkpoints bit-exactly) instead of mmengine's;
+    - :meth:`from_cfg` refuses misspelt keys of the hooks and of the
+      model's ``test_cfg``/``train_cfg`` before anything is built
+      (:func:`~vitpose_plugin.engine.config_key_check.check_config_keys`).
     """
+
+    @classmethod
+    def from_cfg(cls, cfg: Dict) -> 'ViTPoseRunner':
+        """Check the config's keys, then build the runner as mmengine."""
+        check_config_keys(cfg)
+        return super().from_cfg(cfg)
 
     #: How the user gave the checkpoint that ``load_from`` / ``resume``
     #: names, for messages: ``tools/test.py`` sets ``'checkpoint

@@ -1,6 +1,7 @@
 """Loss and prediction shared by the ViTPose heatmap decoders."""
 from abc import abstractmethod
-from typing import Sequence, Tuple, Union
+from types import MappingProxyType
+from typing import Any, ClassVar, Mapping, Sequence, Tuple, Union
 
 from mmengine.structures import PixelData
 from mmpose.models.heads.base_head import BaseHead
@@ -12,7 +13,8 @@ from torch import Tensor
 
 from ...checkpoints import check_loaded_shapes
 from ...structures import heatmap_targets
-from ..utils import heatmap_pck_accuracy, train_metrics_due
+from ..utils import (TRAIN_METRICS_CFG, heatmap_pck_accuracy,
+                     train_metrics_due)
 
 
 class BaseViTPoseHeatmapHead(BaseHead):
@@ -31,6 +33,14 @@ class BaseViTPoseHeatmapHead(BaseHead):
             keypoints (e.g. ``UDPHeatmap``). Required for prediction.
         init_cfg (dict | list, optional): Initialisation config.
     """
+
+    #: The ``test_cfg`` keys :meth:`predict` reads, with their defaults (the
+    #: config check refuses other keys unless the estimator reads them).
+    test_cfg_defaults: ClassVar[Mapping[str, Any]] = MappingProxyType(dict(
+        flip_test=False, flip_mode='heatmap', shift_heatmap=False,
+        output_heatmaps=False))
+    #: The ``train_cfg`` keys :meth:`loss` reads, with their defaults.
+    train_cfg_defaults: ClassVar[Mapping[str, Any]] = TRAIN_METRICS_CFG
 
     def __init__(self,
                  in_channels: int,
@@ -105,7 +115,8 @@ class BaseViTPoseHeatmapHead(BaseHead):
             ``keypoint_scores`` (N, K); with ``test_cfg.output_heatmaps``
             also a list of :class:`PixelData` holding ``heatmaps``.
         """
-        if test_cfg.get('flip_test', False):
+        options = {**self.test_cfg_defaults, **test_cfg}
+        if options['flip_test']:
             if not (isinstance(feats, list) and len(feats) == 2):
                 raise ValueError('flip_test needs features of the original '
                                  'and the flipped image')
@@ -114,14 +125,14 @@ class BaseViTPoseHeatmapHead(BaseHead):
             flipped = flip_heatmaps(
                 self.forward(feats[1]),
                 flip_indices=flip_indices,
-                flip_mode=test_cfg.get('flip_mode', 'heatmap'),
-                shift_heatmap=test_cfg.get('shift_heatmap', False))
+                flip_mode=options['flip_mode'],
+                shift_heatmap=options['shift_heatmap'])
             heatmaps = (heatmaps + flipped) * 0.5
         else:
             heatmaps = self.forward(feats)
 
         predictions = self.decode(heatmaps)
-        if test_cfg.get('output_heatmaps', False):
+        if options['output_heatmaps']:
             return predictions, [
                 PixelData(heatmaps=heatmap) for heatmap in heatmaps.detach()
             ]

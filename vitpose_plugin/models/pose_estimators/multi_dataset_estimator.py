@@ -8,7 +8,9 @@ original sample order.
 """
 import operator
 from collections import OrderedDict
-from typing import Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+from types import MappingProxyType
+from typing import (Any, ClassVar, Dict, List, Mapping, NamedTuple, Optional,
+                    Sequence, Tuple)
 
 import torch
 from mmengine.model import BaseModel, ModuleDict
@@ -112,6 +114,14 @@ class ViTPoseMultiDatasetEstimator(BaseModel):
             Defaults to None.
     """
 
+    #: The ``test_cfg`` keys this class reads (``output_keypoint_indices``
+    #: through MMPose's ``add_pred_to_datasample``), with their defaults;
+    #: the heads read theirs from the same ``test_cfg``.
+    test_cfg_defaults: ClassVar[Mapping[str, Any]] = MappingProxyType(
+        dict(dataset=None, flip_test=False, output_keypoint_indices=None))
+    #: No ``train_cfg`` key of its own: it is passed to every head.
+    train_cfg_defaults: ClassVar[Mapping[str, Any]] = MappingProxyType({})
+
     def __init__(self,
                  backbone: ConfigType,
                  heads: Mapping[str, ConfigType],
@@ -138,10 +148,18 @@ class ViTPoseMultiDatasetEstimator(BaseModel):
                 f'the backbone has num_experts={self.num_experts} but there '
                 f'are {len(heads)} heads {list(heads)}: one expert per '
                 f'dataset')
-        forced = self.test_cfg.get('dataset')
+        forced = self.test_option('dataset')
         if forced is not None and forced not in self.dataset_names:
             raise ValueError(f'test_cfg.dataset={forced!r} is not one of '
                              f'the heads {list(self.dataset_names)}')
+
+    def test_option(self, key: str) -> Any:
+        """``test_cfg[key]``, or its default (:attr:`test_cfg_defaults`).
+
+        Args:
+            key (str): A key of :attr:`test_cfg_defaults`.
+        """
+        return self.test_cfg.get(key, self.test_cfg_defaults[key])
 
     @staticmethod
     def _check_head_names(heads: Mapping[str, ConfigType]) -> None:
@@ -258,7 +276,7 @@ class ViTPoseMultiDatasetEstimator(BaseModel):
                  data_samples: OptSampleList = None) -> Dict[str, Tensor]:
         """Heatmaps of each dataset present: name -> (n_k, K_k, h, w)."""
         grouping = self.group(
-            inputs.shape[0], data_samples, self.test_cfg.get('dataset'))
+            inputs.shape[0], data_samples, self.test_option('dataset'))
         feats = self._grouped_feats(
             self._gather(inputs, grouping.order), grouping.sizes)
         return {
@@ -328,10 +346,10 @@ class ViTPoseMultiDatasetEstimator(BaseModel):
         dataset's ``flip_indices`` if ``test_cfg.flip_test``); results in
         the original sample order."""
         grouping = self.group(
-            inputs.shape[0], data_samples, self.test_cfg.get('dataset'))
+            inputs.shape[0], data_samples, self.test_option('dataset'))
         inputs = self._gather(inputs, grouping.order)
         feats = self._grouped_feats(inputs, grouping.sizes)
-        flip = self.test_cfg.get('flip_test', False)
+        flip = self.test_option('flip_test')
         if flip:
             flipped = self._grouped_feats(inputs.flip(-1), grouping.sizes)
         samples = [data_samples[i] for i in grouping.order]

@@ -1,8 +1,9 @@
 """Helpers shared by the heads and the distillers."""
-from .heatmap_accuracy import (LOG_TRAIN_METRICS, heatmap_pck_accuracy,
-                               heatmap_peaks, train_metrics_due)
+from .heatmap_accuracy import (LOG_TRAIN_METRICS, TRAIN_METRICS_CFG,
+                               heatmap_pck_accuracy, heatmap_peaks,
+                               train_metrics_due)
 
 __all__ = [
-    'LOG_TRAIN_METRICS', 'heatmap_pck_accuracy', 'heatmap_peaks',
-    'train_metrics_due'
+    'LOG_TRAIN_METRICS', 'TRAIN_METRICS_CFG', 'heatmap_pck_accuracy',
+    'heatmap_peaks', 'train_metrics_due'
 ]

@@ -1,5 +1,6 @@
 """Training-time PCK accuracy of predicted heatmaps (the ``acc_pose`` log)."""
-from typing import Mapping
+from types import MappingProxyType
+from typing import Any, Mapping
 
 import torch
 from mmengine.logging import MessageHub
@@ -8,6 +9,12 @@ from torch import Tensor
 #: Runtime-info key of the message hub saying whether the current training
 #: iteration's metrics will be logged (written by ViTPoseRuntimeInfoHook).
 LOG_TRAIN_METRICS = 'vitpose/log_train_metrics'
+
+#: The ``train_cfg`` keys that :func:`train_metrics_due` reads, with their
+#: defaults (the heads that call it declare them as their ``train_cfg``
+#: keys, which the config check holds user configs to).
+TRAIN_METRICS_CFG: Mapping[str, Any] = MappingProxyType(
+    dict(compute_acc=True))
 
 
 def train_metrics_due(train_cfg: Mapping) -> bool:
@@ -20,7 +27,7 @@ def train_metrics_due(train_cfg: Mapping) -> bool:
     Args:
         train_cfg (Mapping): The model's ``train_cfg``.
     """
-    if not train_cfg.get('compute_acc', True):
+    if not {**TRAIN_METRICS_CFG, **train_cfg}['compute_acc']:
         return False
     return bool(MessageHub.get_current_instance().get_info(
         LOG_TRAIN_METRICS, True))
