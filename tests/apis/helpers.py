@@ -2,6 +2,7 @@
 them for CPU tests."""
 import glob
 import os.path as osp
+from pathlib import Path
 from typing import List
 
 from mmengine.config import Config
@@ -18,6 +19,14 @@ TINY_MULTI_CONFIG = osp.join(
     'td-hm_ViTPose-tiny-experts_synthetic-coco-aic-mpii-128x96.py')
 SAMPLE_IMAGES = sorted(
     glob.glob(osp.join(REPO_ROOT, 'data', 'sample_coco', '*.jpg')))
+
+
+def truncated_jpeg(folder: Path, name: str = 'truncated.jpg') -> str:
+    """A sample JPEG cut to 5,000 bytes (an interrupted download: OpenCV's
+    file reader decodes it with a grey lower part) in ``folder``."""
+    path = folder / name
+    path.write_bytes(Path(SAMPLE_IMAGES[0]).read_bytes()[:5000])
+    return str(path)
 
 
 def pose_model_configs() -> List[str]:

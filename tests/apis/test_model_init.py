@@ -8,7 +8,8 @@ import torch
 from mmengine.config import Config
 from mmpose.apis import MMPoseInferencer, inference_topdown
 
-from tests.apis.helpers import SAMPLE_IMAGES, TINY_CONFIG, TINY_MULTI_CONFIG
+from tests.apis.helpers import (SAMPLE_IMAGES, TINY_CONFIG, TINY_MULTI_CONFIG,
+                                truncated_jpeg)
 from tests.checkpoints.malicious import save_malicious_checkpoint
 from tests.datasets.log_capture import current_log_file, warnings_of
 from vitpose_plugin.apis import (build_inferencer, init_pose_model,
@@ -94,6 +95,22 @@ def test_build_inferencer_multi_dataset_checkpoint(tmp_path):
     assert init_pose_model(selected, path).test_cfg['dataset'] == 'aic'
     with pytest.raises(ValueError, match="narrowed to dataset 'aic'"):
         init_pose_model(selected, path, dataset='mpii')
+
+
+def test_build_inferencer_refuses_a_truncated_image(tmp_path):
+    folder = tmp_path / 'images'
+    folder.mkdir()
+    truncated = truncated_jpeg(folder)
+    inferencer = build_inferencer(TINY_CONFIG, device='cpu',
+                                  det_model='whole_image')
+    unreadable = (rf'cannot decode {truncated} \(5000 bytes\): not an '
+                  'image, truncated or corrupt')
+    with pytest.raises(ValueError, match=unreadable):
+        next(inferencer(truncated))
+    with pytest.raises(ValueError, match=unreadable):  # given boxes
+        next(inferencer(truncated, bboxes=[[[0, 0, 40, 60]]]))
+    with pytest.raises(ValueError, match=unreadable):  # in a folder
+        next(inferencer(str(folder)))
 
 
 def test_code_running_checkpoint_is_refused(tmp_path):

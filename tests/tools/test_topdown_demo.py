@@ -3,6 +3,7 @@ them, a detector and a detection file."""
 import json
 import os.path as osp
 import shutil
+import subprocess
 import sys
 
 import cv2
@@ -11,8 +12,9 @@ import numpy as np
 import pytest
 import torch
 
-from tests.apis.helpers import SAMPLE_IMAGES, TINY_CONFIG, TINY_MULTI_CONFIG
-from tests.tools.helpers import REPO_ROOT, load_tool, run
+from tests.apis.helpers import (SAMPLE_IMAGES, TINY_CONFIG, TINY_MULTI_CONFIG,
+                                truncated_jpeg)
+from tests.tools.helpers import REPO_ROOT, load_tool, run, tool_env
 from vitpose_plugin.apis import init_pose_model, load_detection_json
 from vitpose_plugin.checkpoints import save_checkpoint
 
@@ -137,7 +139,7 @@ def test_bad_inputs_are_named(tiny_checkpoint, tmp_path):
     (folder / 'broken.jpg').write_bytes(b'not a jpeg')
     common = [TINY_CONFIG, tiny_checkpoint, '--output-root',
               str(tmp_path / 'out'), '--no-vis']
-    with pytest.raises(ValueError, match='cannot decode image .*broken.jpg'):
+    with pytest.raises(ValueError, match='cannot decode .*broken.jpg'):
         demo.main(common + ['--input', str(folder)])
     with pytest.raises(FileNotFoundError, match='no input file or folder'):
         demo.main(common + ['--input', str(tmp_path / 'absent')])
@@ -150,3 +152,18 @@ def test_bad_inputs_are_named(tiny_checkpoint, tmp_path):
     with pytest.raises(SystemExit):
         demo.main(common + ['--input', str(folder), '--det-config',
                             DET_CONFIG])
+
+
+def test_truncated_image_is_unreadable(tiny_checkpoint, tmp_path):
+    truncated = truncated_jpeg(tmp_path)
+    out = tmp_path / 'out'
+    proc = subprocess.run(
+        [sys.executable, TOOL, TINY_CONFIG, tiny_checkpoint, '--input',
+         truncated, '--output-root', str(out)], cwd=REPO_ROOT,
+        env=tool_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, timeout=300)
+    assert proc.returncode != 0
+    assert (f'cannot decode {truncated} (5000 bytes): not an image, '
+            'truncated or corrupt') in proc.stderr
+    assert not osp.exists(out / 'predictions.json')
+    assert not osp.exists(out / 'truncated.jpg')

@@ -31,6 +31,7 @@ from mmpose.structures import merge_data_samples
 from vitpose_plugin.apis import (coco_image_ids, detect_persons,
                                  image_id_from_name, init_person_detector,
                                  init_pose_model, load_detection_json)
+from vitpose_plugin.datasets.image_file import read_image
 
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif',
                     '.tiff')
@@ -84,15 +85,6 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     if args.det_images and not args.det_json:
         parser.error('--det-images only applies with --det-json')
     return args
-
-
-def read_image(path: str) -> np.ndarray:
-    """A BGR image, or an error naming the file."""
-    image = cv2.imread(path, cv2.IMREAD_COLOR)
-    if image is None:
-        raise ValueError(f'cannot decode image {path} (corrupt or not an '
-                         f'image)')
-    return image
 
 
 def open_input(path: str) -> Tuple[str, int, Iterator[Frame], float]:

@@ -1,5 +1,5 @@
-"""MMPose's ``MMPoseInferencer`` for a plugin model, its checkpoint read by
-the plugin's safe reader."""
+"""MMPose's ``MMPoseInferencer`` for a plugin model: its checkpoint read by
+the plugin's safe reader, unreadable (e.g. truncated) images refused."""
 from pathlib import Path
 from typing import Any, List, Optional, Tuple, Union
 
@@ -8,28 +8,44 @@ from mmpose.apis import MMPoseInferencer
 from mmpose.apis.inferencers import Pose2DInferencer
 from torch import nn
 
+from ..datasets.image_file import read_image
 from .model_init import init_pose_model, load_config
 
 
-class SafeLoadingPose2DInferencer(Pose2DInferencer):
-    """MMPose's ``Pose2DInferencer`` whose checkpoint is read and loaded by
-    :func:`~.model_init.init_pose_model` (``weights_only=True`` with the
-    plugin's allow-list, strict, dataset metainfo checkpoint > config)
-    instead of mmengine's ``torch.load``, which refuses the numpy metadata
-    of training checkpoints on torch >= 2.6 and unpickles everything on
-    older torch. Without a checkpoint it is MMPose's (random weights, with
-    MMPose's warning saying so)."""
+class ViTPose2DInferencer(Pose2DInferencer):
+    """MMPose's ``Pose2DInferencer`` with two differences.
 
-    def _init_model(self, cfg: Config, weights: Optional[str],
+    - The checkpoint is read and loaded by
+      :func:`~.model_init.init_pose_model` (``weights_only=True`` with the
+      plugin's allow-list, strict, dataset metainfo checkpoint > config)
+      instead of mmengine's ``torch.load``, which refuses the numpy
+      metadata of training checkpoints on torch >= 2.6 and unpickles
+      everything on older torch. Without a checkpoint it is MMPose's
+      (random weights, with MMPose's warning saying so).
+    - An image file that does not decode completely (truncated, corrupt,
+      not an image) is a ``ValueError`` naming it, as in training
+      (:func:`~vitpose_plugin.datasets.image_file.read_image`); MMPose
+      would predict on the decoded part of a truncated JPEG or fail
+      without naming the file. This costs one more decode per image file.
+    """
+
+    def _init_model(self,
+                    cfg: Config,
+                    weights: Optional[str],
                     device: str = 'cpu') -> nn.Module:
         if weights is None:
             return super()._init_model(cfg, weights, device)
         return init_pose_model(cfg, weights, device)
 
+    def preprocess_single(self, input: Any, index: int, **kwargs: Any) -> list:
+        if isinstance(input, str):
+            read_image(input)
+        return super().preprocess_single(input, index, **kwargs)
 
-class SafeLoadingPoseInferencer(MMPoseInferencer):
+
+class ViTPoseInferencer(MMPoseInferencer):
     """``MMPoseInferencer`` for 2D pose whose inner inferencer is a
-    :class:`SafeLoadingPose2DInferencer`: same calls, same outputs.
+    :class:`ViTPose2DInferencer`: same calls, same outputs.
 
     Args:
         pose2d (Config): Pose config (one dataset selected).
@@ -56,9 +72,9 @@ class SafeLoadingPoseInferencer(MMPoseInferencer):
         # calls no base __init__ either); the 2D one is replaced here.
         self.visualizer = None
         self.show_progress = show_progress
-        self.inferencer = SafeLoadingPose2DInferencer(
-            pose2d, pose2d_weights, device, scope, det_model, det_weights,
-            det_cat_ids, show_progress)
+        self.inferencer = ViTPose2DInferencer(pose2d, pose2d_weights, device,
+                                              scope, det_model, det_weights,
+                                              det_cat_ids, show_progress)
 
 
 def build_inferencer(config: Union[str, Path, Config],
@@ -68,8 +84,8 @@ def build_inferencer(config: Union[str, Path, Config],
                      cfg_options: Optional[dict] = None,
                      **kwargs: Any) -> MMPoseInferencer:
     """``MMPoseInferencer(pose2d=config, pose2d_weights=checkpoint)`` with
-    the weights loaded by :func:`~.model_init.init_pose_model` (see
-    :class:`SafeLoadingPose2DInferencer`).
+    the weights loaded by :func:`~.model_init.init_pose_model` and
+    unreadable image files refused (see :class:`ViTPose2DInferencer`).
 
     Args:
         config (str | Path | Config): Pose config file or object.
@@ -86,11 +102,8 @@ def build_inferencer(config: Union[str, Path, Config],
     cfg = load_config(config, cfg_options, dataset)
     if 'init_cfg' in cfg.model.get('backbone', {}):
         cfg.model.backbone.init_cfg = None
-    return SafeLoadingPoseInferencer(
+    return ViTPoseInferencer(
         pose2d=cfg, pose2d_weights=checkpoint, device=device, **kwargs)
 
 
-__all__ = [
-    'SafeLoadingPose2DInferencer', 'SafeLoadingPoseInferencer',
-    'build_inferencer'
-]
+__all__ = ['ViTPose2DInferencer', 'ViTPoseInferencer', 'build_inferencer']

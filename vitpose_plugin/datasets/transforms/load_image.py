@@ -1,12 +1,11 @@
 """Image loading that decodes each image once for consecutive persons."""
 from typing import Optional, Tuple
 
-import cv2
 import numpy as np
 from mmcv.transforms import BaseTransform
-from mmengine import fileio
 from mmpose.registry import TRANSFORMS
 
+from ..image_file import read_image
 from .bad_sample import (BadSampleCounter, check_bad_sample_policy,
                          describe_sample, in_test_mode)
 
@@ -48,15 +47,9 @@ class ViTPoseLoadImage(BaseTransform):
 
     def _decode(self, path: str) -> np.ndarray:
         try:
-            data = fileio.get(path, backend_args=self.backend_args)
-        except FileNotFoundError as error:
-            raise FileNotFoundError(
-                f'ViTPoseLoadImage: image file not found: {path}') from error
-        image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
-        if image is None:
-            raise ValueError(f'ViTPoseLoadImage: cannot decode {path} '
-                             f'({len(data)} bytes): not an image, truncated '
-                             'or corrupt')
+            image = read_image(path, self.backend_args)
+        except (FileNotFoundError, ValueError) as error:
+            raise type(error)(f'ViTPoseLoadImage: {error}') from error
         image.setflags(write=False)
         return image
 

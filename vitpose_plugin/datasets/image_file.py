@@ -1,0 +1,51 @@
+"""Reading an image file, with truncated files refused: the one rule for
+training (``ViTPoseLoadImage``), the inference API and the demo."""
+from typing import Optional
+
+import cv2
+import numpy as np
+from mmengine import fileio
+
+
+def decode_image(data: bytes, path: str) -> np.ndarray:
+    """The BGR uint8 image encoded in ``data`` (EXIF orientation applied).
+
+    OpenCV's decoders refuse a buffer that ends early (a truncated JPEG,
+    PNG, BMP, WebP or TIFF), whereas ``cv2.imread`` on the same file
+    returns the decoded part with the rest grey: decoding the file's bytes
+    is what makes a truncated image unreadable.
+
+    Args:
+        data (bytes): The file's contents.
+        path (str): The file, for the error message.
+
+    Raises:
+        ValueError: ``data`` is not a complete image.
+    """
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    if image is None:
+        raise ValueError(f'cannot decode {path} ({len(data)} bytes): not an '
+                         'image, truncated or corrupt')
+    return image
+
+
+def read_image(path: str, backend_args: Optional[dict] = None) -> np.ndarray:
+    """The BGR uint8 image in file ``path`` (see :func:`decode_image`).
+
+    Args:
+        path (str): Image file or URL.
+        backend_args (dict, optional): mmengine file backend arguments.
+            Defaults to None (local files).
+
+    Raises:
+        FileNotFoundError: no such file.
+        ValueError: not a complete image (truncated, corrupt, another type).
+    """
+    try:
+        data = fileio.get(path, backend_args=backend_args)
+    except FileNotFoundError as error:
+        raise FileNotFoundError(f'image file not found: {path}') from error
+    return decode_image(data, path)
+
+
+__all__ = ['decode_image', 'read_image']
