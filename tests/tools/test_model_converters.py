@@ -1,5 +1,6 @@
 """tools/model_converters/*.py: convert, then load with load_from; no
 script writes over a file unasked."""
+import glob
 import os
 import os.path as osp
 import sys
@@ -156,6 +157,7 @@ WRITING_SCRIPTS = {
     'merge_single_dataset': ['--names', 'a', 'b'],
     'extract_student': [],
     'extract_teacher': [],
+    'publish_model': [],
 }
 
 
@@ -170,16 +172,45 @@ def test_scripts_never_write_over_a_file_unasked(name, tmp_path, capsys):
     tool = converter(name)
     extra = WRITING_SCRIPTS[name]
     src = str(tmp_path / 'in.pth')
-    torch.save({'state_dict': random_official_state_dict()}, src)
-    for force in ([], ['--force']):
-        assert tool.main([src, src, *extra, *force]) == 1
-        assert f'DST {src} is the input file {src}' in \
-            capsys.readouterr().err
-    dst = str(tmp_path / 'model.pth')
-    open(dst, 'wb').write(b'precious')
-    option = 'DST'
+    if name == 'publish_model':
+        # It writes OUT-<sha256[:8]>.pth, never OUT: the second time, that
+        # file exists.
+        torch.save({'state_dict': build_plugin_model().state_dict()}, src)
+        assert tool.main([src, str(tmp_path / 'model.pth')]) == 0
+        [dst] = glob.glob(str(tmp_path / 'model-*.pth'))
+        option = 'the published file'
+    else:
+        torch.save({'state_dict': random_official_state_dict()}, src)
+        for force in ([], ['--force']):
+            assert tool.main([src, src, *extra, *force]) == 1
+            assert f'DST {src} is the input file {src}' in \
+                capsys.readouterr().err
+        dst = str(tmp_path / 'model.pth')
+        open(dst, 'wb').write(b'precious')
+        option = 'DST'
     before = open(src, 'rb').read(), open(dst, 'rb').read()
     assert tool.main([src, str(tmp_path / 'model.pth'), *extra]) == 1
     assert f'{option} {dst} exists; refusing to overwrite it' in \
         capsys.readouterr().err
     assert (open(src, 'rb').read(), open(dst, 'rb').read()) == before
+
+
+def test_publish_model_script(tmp_path):
+    src = str(tmp_path / 'epoch_210.pth')
+    model = build_plugin_model()
+    meta = dict(epoch=210, dataset_meta=dict(
+        sigmas=np.ones(17, dtype=np.float32)))
+    torch.save(dict(state_dict=model.state_dict(), meta=meta,
+                    optimizer=dict(state={}, param_groups=[])), src)
+    proc = run([sys.executable, osp.join(CONVERTERS, 'publish_model.py'),
+                src, 'vitpose.pth'], cwd=str(tmp_path), timeout=120)
+    [published] = [name for name in os.listdir(tmp_path)
+                   if name.startswith('vitpose-')]
+    assert f'to {published} (sha256 ' in proc.stdout
+    # torch's default: weights_only=True and no allow-list.
+    content = torch.load(str(tmp_path / published))
+    assert set(content) == {'state_dict', 'meta'}
+    assert content['meta'] == dict(epoch=210,
+                                   dataset_meta=dict(sigmas=[1.0] * 17))
+    loaded = build_plugin_model()
+    load_checkpoint(loaded, str(tmp_path / published), strict=True)

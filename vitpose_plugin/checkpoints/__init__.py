@@ -13,8 +13,11 @@
 - :mod:`.extraction`: the student / tuned teacher of a distillation run;
 - :mod:`.multi_dataset`: one dataset of a multi-dataset model as a single
   model (split), and a multi-dataset model from a single one (merge);
+- :mod:`.publish`: a training checkpoint as a model-zoo file (weights and
+  plain-typed meta, named by its sha256) that MMPose's ``init_model`` loads
+  with torch's default ``weights_only=True``;
 - :mod:`.cli`: ``python -m vitpose_plugin.checkpoints {convert, split,
-  merge, extract-student, extract-teacher, inspect}``.
+  merge, extract-student, extract-teacher, publish, inspect}``.
 """
 from .extraction import extract_student, extract_teacher
 from .files import (TRUST_ENV, CorruptCheckpointError, UnsafeCheckpointError,
@@ -27,6 +30,7 @@ from .layouts import (KNOWLEDGE_TOKEN, LAYOUTS, MAE_LAYOUTS, PLUGIN_KEYS,
 from .loading import load_backbone, load_knowledge_token, load_model
 from .multi_dataset import (count_experts, expand_experts, fuse_expert,
                             merge_single_dataset, split_multi_dataset)
+from .publish import publish_checkpoint
 from .state_dict_hooks import (CheckpointShapeError, check_loaded_shapes,
                                resize_pos_embed_on_load)
 
@@ -38,6 +42,7 @@ __all__ = [
     'dataset_names', 'detect_layout', 'expand_experts', 'extract_student',
     'extract_teacher', 'fuse_expert', 'load_backbone',
     'load_knowledge_token', 'load_model', 'merge_single_dataset',
+    'publish_checkpoint',
     'read_checkpoint', 'read_state_dict', 'resize_pos_embed_on_load',
     'resolve_checkpoint_path', 'save_checkpoint', 'split_multi_dataset',
     'unwrap_state_dict'

@@ -8,6 +8,7 @@ Subcommands::
     merge SRC DST --names A B ... [--expert-dims D] [--head-to A ...]
     extract-student SRC DST     # stage-2 distillation run -> student
     extract-teacher SRC DST     # stage-1 token tuning run -> tuned teacher
+    publish IN OUT              # training run -> model-zoo file for MMPose
     inspect SRC                 # layout, sizes, head, what a file holds
 
 Each prints what it found and did, and exits with status 1 and a message
@@ -31,6 +32,8 @@ from .layouts import (BACKBONE_PREFIX, HEAD_PREFIX, HEADS_PREFIX,
                       detect_layout, head_kind, unwrap_state_dict)
 from .multi_dataset import (count_experts, dataset_index,
                             merge_single_dataset, split_multi_dataset)
+from .publish import (PUBLISHED_ENTRIES, publish_checkpoint,
+                      select_dataset_meta)
 from .state_dict_hooks import infer_grid
 
 #: ``--from`` choices: a layout, ``mae`` (either MAE layout) or ``auto``.
@@ -274,6 +277,50 @@ def extract(args: argparse.Namespace) -> List[str]:
     ]
 
 
+def publish(args: argparse.Namespace) -> List[str]:
+    """``publish``: a plugin checkpoint (a training run's) as a model-zoo
+    file that MMPose's ``init_model`` / ``MMPoseInferencer`` load."""
+    checkpoint = read_checkpoint(args.src, config_key='IN')
+    state_dict = unwrap_state_dict(checkpoint)
+    layout = detect_layout(state_dict)
+    if layout != PLUGIN:
+        first = f'convert {args.src} X' if layout in LAYOUTS else \
+            f'extract-{"teacher" if layout == "token_tuner" else "student"}' \
+            f' {args.src} X'
+        raise ValueError(f'{args.src} is a {layout} checkpoint; publish takes '
+                         f'a plugin pose model: python -m vitpose_plugin.'
+                         f'checkpoints {first} first, then publish X')
+    meta = checkpoint.get('meta') if isinstance(checkpoint, dict) else None
+    meta = meta if isinstance(meta, dict) else {}
+    if args.dataset is not None:
+        meta = select_dataset_meta(meta, args.dataset)
+    published = publish_checkpoint(
+        state_dict,
+        meta,
+        args.dst,
+        inputs=(args.src, ),
+        overwrite=args.force)
+    lines = [f'read {len(state_dict)} tensors from {args.src} ({layout} '
+             f'layout)']
+    others = sorted(key for key in checkpoint
+                    if key not in PUBLISHED_ENTRIES) \
+        if isinstance(checkpoint, dict) else []
+    if others:
+        lines.append(f'left out (training state): {", ".join(others)}')
+    if args.dataset is not None:
+        lines.append(f'meta.dataset_meta: the metainfo of {args.dataset} '
+                     f'(use a config narrowed to it: vitpose_plugin.apis.'
+                     f'select_dataset(cfg, {args.dataset!r}))')
+    if published.dropped_meta:
+        lines.append(f'left out of meta (no plain values): '
+                     f'{", ".join(published.dropped_meta)}')
+    lines.append(f'saved {len(state_dict)} tensors and plain-typed meta to '
+                 f'{published.path} (sha256 {published.sha256}); it loads '
+                 f'with torch.load(weights_only=True), MMPose\'s init_model '
+                 f'and MMPoseInferencer(pose2d_weights=...)')
+    return lines
+
+
 def inspect(args: argparse.Namespace) -> List[str]:
     """``inspect``: what a checkpoint file holds, without converting it."""
     checkpoint = read_checkpoint(args.src, config_key='SRC')
@@ -441,6 +488,28 @@ def build_parser() -> argparse.ArgumentParser:
         extractor.add_argument('dst', help=f'output {part} checkpoint')
         _add_force(extractor)
         extractor.set_defaults(run=extract, part=part)
+
+    publisher = commands.add_parser(
+        'publish',
+        help='a training checkpoint as a model-zoo file for MMPose',
+        description='As MMPose\'s tools/misc/publish_model.py: keep only '
+        'the weights and meta of a plugin checkpoint (a training run\'s '
+        'epoch_N.pth: no optimizer, schedulers or message hub), numpy values '
+        'in meta as plain lists and numbers, and write it as OUT\'s stem + '
+        '-<first 8 hex digits of its sha256>.pth. It loads with torch\'s '
+        'default weights_only=True, so MMPose\'s init_model and '
+        'MMPoseInferencer(pose2d_weights=...) read it.')
+    publisher.add_argument('src', metavar='IN', help='plugin checkpoint')
+    publisher.add_argument(
+        'dst', metavar='OUT',
+        help='output name: OUT.pth becomes OUT-<sha256[:8]>.pth')
+    publisher.add_argument(
+        '--dataset',
+        help='multi-dataset runs: store this dataset\'s metainfo as '
+        'meta.dataset_meta (what MMPose\'s init_model gives the model); '
+        'default: the run\'s, whose keypoints are its first dataset\'s')
+    _add_force(publisher)
+    publisher.set_defaults(run=publish)
 
     inspector = commands.add_parser(
         'inspect', help='what a checkpoint holds (layout, sizes, head)')

@@ -358,7 +358,8 @@ def save_checkpoint(state_dict: StateDict, dst: str, **meta: Any) -> None:
 
 __all__ = [
     'CorruptCheckpointError', 'OutputPathError', 'TRUST_ENV',
-    'UnsafeCheckpointError', 'check_output_path', 'checkpoint_allow_list', 'checkpoints_trusted', 'describe_unpickling',
-    'is_url', 'read_checkpoint', 'read_state_dict',
+    'UnsafeCheckpointError', 'check_output_path', 'checkpoint_allow_list',
+    'checkpoints_trusted', 'describe_unpickling', 'is_url',
+    'read_checkpoint', 'read_state_dict',
     'resolve_checkpoint_path', 'save_checkpoint', 'write_atomically'
 ]
