@@ -8,6 +8,7 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 
 from vitpose_plugin.engine import ViTPoseRunner
+from vitpose_plugin.evaluation import with_dump_results
 
 
 def parse_args() -> argparse.Namespace:
@@ -73,10 +74,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     if args.dump is not None:
         if not args.dump.endswith(('.pkl', '.pickle')):
             raise ValueError(f'--dump must be a .pkl file, got {args.dump}')
-        evaluator = cfg.test_evaluator
-        evaluators = evaluator if isinstance(evaluator, list) else [evaluator]
-        evaluators.append(dict(type='DumpResults', out_file_path=args.dump))
-        cfg.test_evaluator = evaluators
+        cfg.test_evaluator = with_dump_results(cfg.test_evaluator, args.dump)
     return cfg
 
 

@@ -53,9 +53,16 @@ class ViTPoseMultiDatasetEvaluator(Evaluator):
             ann_file=...), mpii=dict(type='MpiiPCKAccuracy'))``. One entry
             per dataset of the mixture. The evaluator sets each metric's
             ``prefix`` to the name; a config may not set its own.
+        all_datasets_metrics (list, optional): Metric configs (or metrics)
+            that get every sample of every dataset and the mixture's
+            metainfo, their results unprefixed, e.g. ``DumpResults``
+            (``tools/test.py --dump`` adds it here). Defaults to None.
     """
 
-    def __init__(self, metrics: MetricsByName) -> None:
+    def __init__(self,
+                 metrics: MetricsByName,
+                 all_datasets_metrics: Optional[Sequence[MetricCfg]] = None
+                 ) -> None:
         if not isinstance(metrics, Mapping) or not metrics:
             raise TypeError(
                 f'{type(self).__name__} takes `metrics` as a non-empty dict '
@@ -67,8 +74,19 @@ class ViTPoseMultiDatasetEvaluator(Evaluator):
             self.metrics_by_name[name] = [
                 self._build_metric(name, cfg) for cfg in cfgs
             ]
+        if all_datasets_metrics is None:
+            all_datasets_metrics = []
+        if not isinstance(all_datasets_metrics, (list, tuple)):
+            raise TypeError(
+                f'{type(self).__name__} takes `all_datasets_metrics` as a '
+                f'list of metric configs, got {all_datasets_metrics!r}')
+        self.all_datasets_metrics: List[BaseMetric] = [
+            cfg if isinstance(cfg, BaseMetric) else METRICS.build(cfg)
+            for cfg in all_datasets_metrics
+        ]
         super().__init__(
-            [m for ms in self.metrics_by_name.values() for m in ms])
+            [m for ms in self.metrics_by_name.values() for m in ms] +
+            self.all_datasets_metrics)
 
     @staticmethod
     def _build_metric(name: str, cfg: MetricCfg) -> BaseMetric:
@@ -131,13 +149,16 @@ class ViTPoseMultiDatasetEvaluator(Evaluator):
                         "mixture share, and could read another's: give it "
                         'ann_file')
                 metric.dataset_meta = deepcopy(meta)
+        for metric in self.all_datasets_metrics:
+            metric.dataset_meta = dataset_meta
         self._dataset_meta = dataset_meta
 
     def process(self,
                 data_samples: Sequence[Union[BaseDataElement, dict]],
                 data_batch: Optional[Any] = None) -> None:
         """Route each sample (and its part of ``data_batch``) to the metrics
-        of its ``dataset_name``.
+        of its ``dataset_name``, and all of them to
+        :attr:`all_datasets_metrics`.
 
         Raises:
             RuntimeError: :attr:`dataset_meta` was never set.
@@ -167,3 +188,5 @@ class ViTPoseMultiDatasetEvaluator(Evaluator):
             group = [samples[i] for i in indices]
             for metric in self.metrics_by_name[name]:
                 metric.process(batch, group)
+        for metric in self.all_datasets_metrics:
+            metric.process(data_batch, samples)
