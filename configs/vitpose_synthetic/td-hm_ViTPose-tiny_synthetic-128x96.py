@@ -1,9 +1,10 @@
 # Learnability benchmark: a tiny ViTPose trained from random initialisation
 # on 10,000 generated figures and evaluated with COCO keypoint AP
 # (ground-truth boxes) on 300 figures from a disjoint seed. Both splits are
-# generated into data/synthetic_coco/ on first use. Budget: 15 minutes of
-# training on 2 CPU cores; measured AP 0.828 in 13.2 minutes (target 0.80);
-# see docs/learnability.md.
+# generated into data/synthetic_coco/ on first use (into the user's cache,
+# ~/.cache/vitpose_plugin/synthetic_coco/, when run from the installed
+# package, e.g. by mim). Budget: 15 minutes of training on 2 CPU cores;
+# measured AP 0.828 in 13.2 minutes (target 0.80); see docs/learnability.md.
 _base_ = ['../_base_/default_runtime.py']
 
 cache_root = '{{ fileDirname }}/../../data/synthetic_coco'

@@ -2,20 +2,27 @@
 import json
 import os
 import os.path as osp
+import shutil
 from typing import Tuple
 
 import numpy as np
 import pytest
+from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from xtcocotools.coco import COCO
 
+import vitpose_plugin
 from vitpose_plugin.datasets import (SyntheticCocoDataset,
                                      SyntheticPoseParams,
                                      ensure_synthetic_coco,
                                      generate_synthetic_coco,
                                      resolve_cache_root)
+from vitpose_plugin.datasets.generate_synthetic_pose import splits_in_config
 from vitpose_plugin.datasets.synthetic_pose import (KEYPOINT_NAMES,
                                                     render_image)
+
+from ..conftest import REPO_ROOT
+from .log_capture import current_log_file, warnings_of
 
 SMALL = SyntheticPoseParams(seed=3, num_instances=60)
 
@@ -156,3 +163,44 @@ def test_cache_root_does_not_depend_on_the_working_directory(
     assert resolve_cache_root(str(tmp_path)) == str(tmp_path)
     with pytest.raises(ValueError, match="relative.*'{{ fileDirname }}/data"):
         SyntheticCocoDataset(cache_root='data/synthetic_coco')
+
+
+def _files_under(root: str) -> list:
+    return sorted(
+        osp.relpath(osp.join(folder, name), root)
+        for folder, _, names in os.walk(root) for name in names)
+
+
+def test_config_run_from_an_installed_package_caches_in_the_user_cache(
+        tmp_path, monkeypatch):
+    """The synthetic config where ``mim train`` runs it from a wheel
+    install (``site-packages/vitpose_plugin/.mim/configs``): its
+    ``'{{ fileDirname }}/../../data/synthetic_coco'`` lies inside the
+    installed package, so the split goes to the user's cache directory,
+    logged, and nothing is written into the package."""
+    monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path / 'cache'))
+    user_cache = str(tmp_path / 'cache' / 'vitpose_plugin' / 'synthetic_coco')
+    site = tmp_path / 'lib' / 'python3.11' / 'site-packages'
+    shutil.copytree(osp.join(REPO_ROOT, 'configs'),
+                    site / 'vitpose_plugin' / '.mim' / 'configs')
+    installed = _files_under(str(site))
+    config = str(site / 'vitpose_plugin' / '.mim' / 'configs' /
+                 'vitpose_synthetic' / 'td-hm_ViTPose-tiny_synthetic-128x96.py')
+    log = current_log_file(tmp_path)
+    dataset = Config.fromfile(config).val_dataloader.dataset
+    dataset.generator.num_instances = 3
+    dataset.pipeline = []
+    with DefaultScope.overwrite_default_scope('mmpose'):
+        built = SyntheticCocoDataset(
+            **{k: v for k, v in dataset.items() if k != 'type'})
+    assert built.dataset_dir.startswith(user_cache + os.sep)
+    assert len(built) == 3
+    assert _files_under(str(site)) == installed
+    [line] = warnings_of(log, 'lies inside an installed package')
+    assert user_cache in line
+    # The generator's --config reads the same cache root.
+    assert {root for root, _, _ in splits_in_config(config)} == {user_cache}
+    # So does a cache_root in the importable package's own folder.
+    package = osp.dirname(vitpose_plugin.__file__)
+    assert resolve_cache_root(osp.join(package, '.mim', 'data')) == \
+        user_cache

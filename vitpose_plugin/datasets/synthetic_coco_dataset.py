@@ -1,33 +1,70 @@
 """MMPose's CocoDataset over a generated (and cached) synthetic split."""
+import logging
 import os
 import os.path as osp
 from typing import Optional
 
 import mmpose
+from mmengine.logging import print_log
 from mmpose.datasets import CocoDataset
 from mmpose.registry import DATASETS
 
 from .synthetic_pose import SyntheticPoseParams, ensure_synthetic_coco
 
+#: The plugin's package folder (``site-packages/vitpose_plugin`` once
+#: installed; ``mim`` runs configs from its ``.mim/configs``).
+PACKAGE_DIR = osp.dirname(osp.dirname(osp.abspath(__file__)))
+#: Folders that hold installed packages.
+INSTALL_DIR_NAMES = ('site-packages', 'dist-packages')
+
+
+def user_cache_root() -> str:
+    """``$XDG_CACHE_HOME/vitpose_plugin/synthetic_coco``
+    (``~/.cache/vitpose_plugin/synthetic_coco`` without XDG_CACHE_HOME)."""
+    base = os.environ.get('XDG_CACHE_HOME') or osp.expanduser('~/.cache')
+    return osp.join(base, 'vitpose_plugin', 'synthetic_coco')
+
+
+def is_inside_installed_package(path: str) -> bool:
+    """Whether ``path``, symbolic links resolved, lies in the plugin's
+    package folder or in a ``site-packages``/``dist-packages`` folder."""
+    real = osp.realpath(path)
+    package = osp.realpath(PACKAGE_DIR)
+    return (real == package or real.startswith(package + os.sep)
+            or any(part in INSTALL_DIR_NAMES for part in real.split(os.sep)))
+
 
 def resolve_cache_root(cache_root: Optional[str] = None) -> str:
     """The directory of generated splits: ``cache_root`` (absolute), or
-    ``$XDG_CACHE_HOME/vitpose_plugin/synthetic_coco`` (``~/.cache/...``)
-    when None.
+    :func:`user_cache_root` when None or when ``cache_root`` lies inside an
+    installed package (a config run from the installed package, as ``mim
+    train vitpose_plugin CONFIG`` does: its ``'{{ fileDirname }}/..'``
+    paths point into site-packages, where pip does not expect files), the
+    latter logged.
+
+    Args:
+        cache_root (str, optional): Absolute directory. Defaults to None.
 
     Raises:
         ValueError: a relative ``cache_root``, which would depend on the
             directory the job starts in.
     """
     if cache_root is None:
-        base = os.environ.get('XDG_CACHE_HOME') or osp.expanduser('~/.cache')
-        return osp.join(base, 'vitpose_plugin', 'synthetic_coco')
+        return user_cache_root()
     if not osp.isabs(cache_root):
         raise ValueError(
             f'cache_root={cache_root!r} is relative, so it would depend on '
             f'the directory the job starts in; give an absolute path, or '
             f"write '{{{{ fileDirname }}}}/{cache_root}' in the config to "
             f"resolve it against the config file's folder")
+    if is_inside_installed_package(cache_root):
+        print_log(
+            f'synthetic data: cache_root {osp.normpath(cache_root)} lies '
+            f'inside an installed package (a config run from the installed '
+            f'vitpose_plugin, e.g. by mim); using {user_cache_root()} '
+            f'instead',
+            logger='current', level=logging.INFO)
+        return user_cache_root()
     return cache_root
 
 
