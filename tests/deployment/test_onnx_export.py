@@ -1,6 +1,7 @@
 """ONNX export: onnxruntime matches PyTorch within 1e-4 (fp32) on random
 weights, for every size, both decoders (heads), the windowed attention
 types and a model split from a multi-dataset checkpoint."""
+import os
 import os.path as osp
 
 import numpy as np
@@ -16,6 +17,7 @@ from vitpose_plugin.apis import init_pose_model, split_model
 from vitpose_plugin.checkpoints import save_checkpoint
 from vitpose_plugin.deployment import (compare_with_onnxruntime, export_onnx,
                                        onnx_session)
+from vitpose_plugin.deployment.onnx_export import _one_external_data_file
 
 COCO = osp.join(REPO_ROOT, 'configs', 'body_2d_keypoint', 'topdown_heatmap',
                 'coco')
@@ -49,11 +51,14 @@ def test_parity_small_and_base(name, tmp_path):
 @pytest.mark.parametrize('name', ['large', 'huge-simple'])
 def test_parity_large_and_huge(name, tmp_path):
     """ViTPose-L (classic decoder) and ViTPose-H (simple decoder, 2.5 GB:
-    weights in external data files), real architectures, batch 1."""
+    weights in one external data file), real architectures, batch 1."""
     model = init_pose_model(coco_config(name))
     path = str(tmp_path / 'model.onnx')
     assert_parity(model, path, 1, 1)
     del model
+    written = ['model.onnx', 'model.onnx.data'] if name == 'huge-simple' \
+        else ['model.onnx']
+    assert sorted(os.listdir(tmp_path)) == written
 
 
 @pytest.mark.parametrize('variant', ATTENTION)
@@ -80,6 +85,8 @@ def test_dynamo_exporter_window_attention_and_decoding(tmp_path):
     graph = onnx.load(path).graph
     assert [o.name for o in graph.output] == ['heatmaps', 'keypoints',
                                               'scores']
+    # the weights, moved into place with the model from its temporary folder
+    assert sorted(os.listdir(tmp_path)) == ['model.onnx', 'model.onnx.data']
     with pytest.raises(ValueError, match='opset >= 18'):
         export_onnx(model, path, dynamo=True, opset=17)
 
@@ -141,3 +148,46 @@ def test_model_split_from_multi_dataset_checkpoint(tmp_path):
         expected = multi(inputs, None, mode='tensor')['aic']
     [heatmaps] = onnx_session(path).run(None, {'crops': crops.numpy()})
     np.testing.assert_allclose(heatmaps, expected.numpy(), atol=1e-4)
+
+
+def test_export_replaces_the_file_only_when_complete(tmp_path, monkeypatch):
+    """The export goes to a temporary folder beside the output: a failing
+    exporter leaves the old file and nothing else; a complete export
+    replaces it."""
+    model = init_pose_model(TINY_CONFIG)
+    path = tmp_path / 'model.onnx'
+    path.write_bytes(b'the old model')
+    export = torch.onnx.export
+
+    def failing_export(module, args, f, **kwargs):
+        with open(f, 'wb') as file:
+            file.write(b'half a model')
+        raise RuntimeError('exporter failed')
+
+    monkeypatch.setattr(torch.onnx, 'export', failing_export)
+    with pytest.raises(RuntimeError, match='exporter failed'):
+        export_onnx(model, str(path))
+    assert path.read_bytes() == b'the old model'
+    assert os.listdir(tmp_path) == ['model.onnx']
+    monkeypatch.setattr(torch.onnx, 'export', export)
+    export_onnx(model, str(path))
+    assert onnx_session(str(path)).get_inputs()[0].name == 'crops'
+    assert os.listdir(tmp_path) == ['model.onnx']
+
+
+def test_per_tensor_external_data_is_gathered_in_one_file(tmp_path):
+    """Models over 2 GB: the TorchScript exporter's one file per tensor
+    becomes ``<output>.data``, the only file an export writes besides the
+    model."""
+    model = init_pose_model(TINY_CONFIG)
+    single = str(tmp_path / 'single.onnx')
+    wrapper = export_onnx(model, single)
+    folder = tmp_path / 'stage'
+    folder.mkdir()
+    path = str(folder / 'model.onnx')
+    onnx.save_model(onnx.load(single), path, save_as_external_data=True,
+                    all_tensors_to_one_file=False, size_threshold=0)
+    assert len(os.listdir(folder)) > 2
+    _one_external_data_file(path)
+    assert sorted(os.listdir(folder)) == ['model.onnx', 'model.onnx.data']
+    assert compare_with_onnxruntime(wrapper, path)['heatmaps'] < 1e-4

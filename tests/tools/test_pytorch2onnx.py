@@ -74,3 +74,32 @@ def test_multi_dataset_model_asks_for_a_split(tmp_path):
                       '--dataset', 'mpii']) == 0
     assert onnx.load(output).graph.output[0].type.tensor_type.shape.dim[
         1].dim_value == 16
+
+
+def test_existing_output_is_refused_unless_force(tmp_path, capsys):
+    """An existing --output is refused before the model is loaded and left
+    as it was; with --force it is replaced (through a temporary folder that
+    does not stay); an output that is an input is refused even then."""
+    tool = load_tool('pytorch2onnx', 'deployment')
+    output = tmp_path / 'tiny.onnx'
+    output.write_bytes(b'the user\'s file')
+    missing = str(tmp_path / 'not-loaded.pth')  # loading it would fail
+    assert tool.main([TINY_CONFIG, missing, '--output', str(output)]) == 1
+    assert f'--output {output} exists' in capsys.readouterr().err
+    assert output.read_bytes() == b'the user\'s file'
+    data = tmp_path / 'tiny.onnx.data'
+    data.write_bytes(b'another file')
+    assert tool.main([TINY_CONFIG, missing, '--output', str(output)]) == 1
+    assert data.read_bytes() == b'another file'
+
+    checkpoint = str(tmp_path / 'tiny.pth')
+    save_checkpoint(init_pose_model(TINY_CONFIG).state_dict(), checkpoint)
+    assert tool.main([TINY_CONFIG, checkpoint, '--output', str(output),
+                      '--force']) == 0
+    assert [o.name for o in onnx.load(str(output)).graph.output] == \
+        ['heatmaps']
+    assert sorted(p.name for p in tmp_path.iterdir()) == \
+        ['tiny.onnx', 'tiny.onnx.data', 'tiny.pth']
+    assert tool.main([TINY_CONFIG, checkpoint, '--output', checkpoint,
+                      '--force']) == 1
+    assert 'is the input file' in capsys.readouterr().err

@@ -1,7 +1,7 @@
 """Export a top-down ViTPose model to ONNX (MMPose's tool name).
 
     python tools/deployment/pytorch2onnx.py CONFIG CHECKPOINT \
-        --output model.onnx \
+        --output model.onnx [--force] \
         [--opset N] [--batch-size 1] [--static-batch] [--fp16] [--decode]
         [--dynamo]
 
@@ -15,6 +15,12 @@ another size than the traced one (``--no-verify`` skips it). With
 multi-dataset model is exported per dataset: ``--dataset NAME`` (its
 experts fused into the FFN, its head), as
 ``python -m vitpose_plugin.checkpoints split`` would write it.
+
+An existing ``--output`` (or its external data file ``<output>.data``,
+written by ``--dynamo`` and for models over 2 GB) is refused before the
+model is loaded, unless ``--force``; an output that is the config or the
+checkpoint is always refused. The files are written through a temporary
+folder beside them and moved into place once the export is complete.
 """
 import argparse
 import sys
@@ -24,9 +30,11 @@ from mmengine.config import DictAction
 from mmengine.logging import print_log
 
 from vitpose_plugin.apis import init_pose_model, split_model
+from vitpose_plugin.checkpoints.files import (OutputPathError,
+                                              check_output_path)
 from vitpose_plugin.deployment import (compare_with_onnxruntime,
                                        default_opset, export_onnx,
-                                       traced_batch_size)
+                                       external_data_path, traced_batch_size)
 
 #: Largest max |ONNX - PyTorch| of the heatmaps accepted by the check.
 TOLERANCE = dict(fp32=1e-4, fp16=1e-2)
@@ -40,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument('checkpoint', help='checkpoint file or URL')
     parser.add_argument('--output', default='model.onnx',
                         help='ONNX file to write (default: model.onnx)')
+    parser.add_argument('--force', action='store_true',
+                        help='replace an existing --output (and its '
+                        '<output>.data)')
     parser.add_argument('--opset', type=int, default=None,
                         help='ONNX opset, 14-20; 18-20 with --dynamo '
                         '(default: 17 for TorchScript, 18 with --dynamo)')
@@ -69,8 +80,26 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return build_parser().parse_args(argv)
 
 
+def check_outputs(args: argparse.Namespace) -> None:
+    """Refuse outputs that would destroy a file: the config or checkpoint,
+    or an existing file without ``--force``.
+
+    Raises:
+        OutputPathError: see :func:`check_output_path`.
+    """
+    inputs = [args.config, args.checkpoint]
+    check_output_path(args.output, inputs, args.force, option='--output')
+    check_output_path(external_data_path(args.output), inputs, args.force,
+                      option='the external data file of --output')
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
+    try:
+        check_outputs(args)
+    except OutputPathError as error:
+        print(f'error: {error}', file=sys.stderr)
+        return 1
     opset = default_opset(args.dynamo) if args.opset is None else args.opset
     model = init_pose_model(args.config, args.checkpoint, device='cpu',
                             cfg_options=args.cfg_options,

@@ -20,8 +20,11 @@ import os
 import os.path as osp
 import pickle
 import re
+import shutil
 import uuid
-from typing import Any, BinaryIO, Callable, List, Sequence, Tuple, Union
+from contextlib import contextmanager
+from typing import (Any, BinaryIO, Callable, Iterator, List, Sequence, Tuple,
+                    Union)
 
 import numpy as np
 import torch
@@ -309,11 +312,47 @@ def check_output_path(dst: str,
             f'another output path or pass --force to replace it')
 
 
+@contextmanager
+def staged_output(dst: str) -> Iterator[str]:
+    """A path named as ``dst`` in a new hidden folder beside it
+    (``.<name>.<random>.tmp/<name>``), for writers that take a path and may
+    write files next to it (ONNX external data). When the block ends
+    without error, the other files of that folder and then ``dst`` are
+    moved into ``dst``'s folder with ``os.replace`` (same file system:
+    each move is atomic); when it raises, the folder is removed. A killed
+    or failing writer thus leaves the old files (and at most the hidden
+    folder after a kill), never half a new one.
+
+    Args:
+        dst (str): The file to write (replaced if it exists, as are files
+            beside it named as the writer's other files; check them first
+            with :func:`check_output_path`). Missing folders are created.
+
+    Yields:
+        str: The path to write.
+    """
+    folder = osp.dirname(osp.abspath(dst))
+    os.makedirs(folder, exist_ok=True)
+    name = osp.basename(dst)
+    stage = osp.join(folder, f'.{name}.{uuid.uuid4().hex[:8]}.tmp')
+    os.mkdir(stage)
+    try:
+        yield osp.join(stage, name)
+        staged = os.listdir(stage)
+        if name not in staged:
+            raise FileNotFoundError(f'nothing was written to {dst}')
+        # dst last: the files it refers to are in place before it is
+        for entry in sorted(staged, key=lambda entry: entry == name):
+            os.replace(osp.join(stage, entry), osp.join(folder, entry))
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
 def write_atomically(dst: str, write: Callable[[BinaryIO], None]) -> None:
-    """Write ``dst`` through a temporary file in its folder renamed into
-    place: a killed or failing writer leaves the old file (and at most a
-    hidden ``.<name>.<random>.tmp`` beside it after a kill), never half a
-    new one.
+    """Write ``dst`` through a temporary file renamed into place
+    (:func:`staged_output`): a killed or failing writer leaves the old file
+    (and at most a hidden ``.<name>.<random>.tmp`` folder beside it after a
+    kill), never half a new one.
 
     Args:
         dst (str): The file to write (replaced if it exists; check it
@@ -322,23 +361,11 @@ def write_atomically(dst: str, write: Callable[[BinaryIO], None]) -> None:
         write (callable): Writes the content to the binary file it is
             given.
     """
-    folder = osp.dirname(osp.abspath(dst))
-    os.makedirs(folder, exist_ok=True)
-    temporary = osp.join(folder,
-                         f'.{osp.basename(dst)}.{uuid.uuid4().hex[:8]}.tmp')
-    # os.open with 0o666 leaves the permissions to the umask, as open() does.
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL,
-                         0o666)
-    try:
-        with os.fdopen(descriptor, 'wb') as file:
+    with staged_output(dst) as temporary:
+        with open(temporary, 'wb') as file:
             write(file)
             file.flush()
             os.fsync(file.fileno())
-        os.replace(temporary, dst)
-    except BaseException:
-        if osp.exists(temporary):
-            os.remove(temporary)
-        raise
 
 
 def save_checkpoint(state_dict: StateDict, dst: str, **meta: Any) -> None:
@@ -361,5 +388,6 @@ __all__ = [
     'UnsafeCheckpointError', 'check_output_path', 'checkpoint_allow_list',
     'checkpoints_trusted', 'describe_unpickling', 'is_url',
     'read_checkpoint', 'read_state_dict',
-    'resolve_checkpoint_path', 'save_checkpoint', 'write_atomically'
+    'resolve_checkpoint_path', 'save_checkpoint', 'staged_output',
+    'write_atomically'
 ]

@@ -7,6 +7,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..checkpoints.files import staged_output
 from .export_model import ViTPoseExportModel
 
 INPUT_NAME = 'crops'
@@ -35,6 +36,33 @@ def default_opset(dynamo: bool) -> int:
     return DEFAULT_OPSET['dynamo' if dynamo else 'torchscript']
 
 
+def external_data_path(output: str) -> str:
+    """The file ``export_onnx`` keeps the weights of ``output`` in, where
+    they are external (every dynamo export, models over 2 GB):
+    ``<output>.data``."""
+    return f'{output}.data'
+
+
+def _one_external_data_file(path: str) -> None:
+    """Gather the external tensors of the ONNX file ``path`` into
+    :func:`external_data_path` (the TorchScript exporter writes one file per
+    tensor, named after it, for models over 2 GB), so that an export's
+    files are known before it runs. Other files in ``path``'s folder are
+    removed: call it only in a folder of its own."""
+    import onnx
+    folder, name = osp.split(path)
+    others = [entry for entry in os.listdir(folder)
+              if entry not in (name, osp.basename(external_data_path(name)))]
+    if not others:
+        return
+    model = onnx.load(path)  # with its external data
+    for entry in others:
+        os.remove(osp.join(folder, entry))
+    onnx.save_model(model, path, save_as_external_data=True,
+                    all_tensors_to_one_file=True,
+                    location=osp.basename(external_data_path(name)))
+
+
 def traced_batch_size(batch_size: int, dynamic_batch: bool,
                       dynamo: bool) -> int:
     """Batch of the example ``export_onnx`` traces with.
@@ -61,8 +89,11 @@ def export_onnx(model: nn.Module,
 
     Args:
         model (nn.Module): The model (``init_pose_model``), on the CPU.
-        output (str): The .onnx file (models over 2 GB keep their weights in
-            files next to it).
+        output (str): The .onnx file, replaced if it exists (models over
+            2 GB and dynamo exports keep their weights next to it, in
+            ``external_data_path(output)``). Both are written through a
+            temporary folder beside them and moved into place only once
+            the file passes ``onnx.checker``.
         opset (int, optional): ONNX opset, 14 to 20 (SDPA needs 14; the
             dynamo exporter needs 18). Defaults to None: 17 with the
             TorchScript-based exporter, 18 with the dynamo one.
@@ -98,7 +129,6 @@ def export_onnx(model: nn.Module,
         traced_batch_size(batch_size, dynamic_batch, dynamo), 3, height,
         width) * 255
     names = output_names(decode)
-    os.makedirs(osp.dirname(osp.abspath(output)), exist_ok=True)
     # the two exporters name the dynamic batch dimension differently
     if dynamo:
         exporter_args = dict(dynamo=True, dynamic_shapes={
@@ -111,14 +141,17 @@ def export_onnx(model: nn.Module,
             dynamic_axes={name: {0: 'batch'}
                           for name in [INPUT_NAME, *names]}
             if dynamic_batch else None)
-    with torch.no_grad():
+    import onnx
+    with staged_output(output) as staged, torch.no_grad():
         torch.onnx.export(
             wrapper, (example, ),
-            output,
+            staged,
             input_names=[INPUT_NAME],
             output_names=names,
             opset_version=opset,
             **exporter_args)
+        _one_external_data_file(staged)
+        onnx.checker.check_model(staged)
     return wrapper
 
 
@@ -187,6 +220,7 @@ def compare_with_onnxruntime(wrapper: nn.Module, path: str,
 
 __all__ = [
     'HEATMAPS', 'INPUT_NAME', 'KEYPOINTS', 'SCORES',
-    'compare_with_onnxruntime', 'default_opset', 'export_onnx', 'input_hw',
+    'compare_with_onnxruntime', 'default_opset', 'export_onnx',
+    'external_data_path', 'input_hw',
     'onnx_session', 'output_names', 'traced_batch_size'
 ]
