@@ -291,3 +291,30 @@ def test_training_error_advises_the_training_option(tmp_path):
     with pytest.raises(ValueError, match=re.escape(
             'train_dataloader.dataset.pipeline.0.bad_sample=skip')):
         epoch(dataset, num_workers=0)
+
+
+@pytest.mark.parametrize('bad_sample', ['error', 'skip'])
+@pytest.mark.parametrize('kind', ['corrupt image', 'missing image'])
+def test_unreadable_image_in_validation_says_what_to_do(tmp_path, kind,
+                                                         bad_sample):
+    """ViTPoseLoadImage in a val pipeline: an unreadable image gives the
+    same validation advice as ViTPoseCheckAnnotation (the annotation file
+    and id), not the training-only bad_sample='skip'."""
+    ann_id, file_name, error = BAD[kind]
+    register_all_modules()
+    pipeline = [dict(t) for t in COCO_BASE.val_pipeline]
+    assert pipeline[1]['type'] == 'LoadImage'
+    pipeline[0]['bad_sample'] = bad_sample
+    pipeline[1] = dict(type='ViTPoseLoadImage')
+    dataset = DATASETS.build(
+        dict(type='CocoDataset', data_root=str(tmp_path) + '/',
+             ann_file=write_annotations(str(tmp_path), (kind, )),
+             data_prefix=dict(img=''), test_mode=True, pipeline=pipeline))
+    with pytest.raises(error) as info:
+        epoch(dataset, num_workers=0)
+    message = str(info.value)
+    assert file_name in message
+    assert 'validation and testing never skip' in message
+    assert f'annotation id {ann_id} in {tmp_path / "ann.json"}' in message
+    assert "bad_sample='skip' (on" not in message
+    assert 'train on other samples' not in message

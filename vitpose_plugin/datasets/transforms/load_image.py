@@ -7,7 +7,7 @@ from mmpose.registry import TRANSFORMS
 
 from ..image_file import read_image
 from .bad_sample import (BadSampleCounter, check_bad_sample_policy,
-                         describe_sample, in_test_mode)
+                         describe_sample, evaluation_advice, in_test_mode)
 
 
 @TRANSFORMS.register_module()
@@ -25,7 +25,9 @@ class ViTPoseLoadImage(BaseTransform):
     and the sample's annotation id; with ``bad_sample='skip'`` the sample is
     logged as a warning with a running count instead and dropped (None, and
     mmengine's ``BaseDataset`` draws another sample), except in a
-    ``test_mode`` dataset, which would lose it from the evaluation.
+    ``test_mode`` dataset, which would lose it from the evaluation: there it
+    raises in either mode, and its message says which annotation (or
+    detection) file to fix, as ``ViTPoseCheckAnnotation``'s does.
 
     Args:
         backend_args (dict, optional): mmengine file backend arguments.
@@ -81,9 +83,8 @@ class ViTPoseLoadImage(BaseTransform):
         if policy == 'skip' and not in_test_mode(results):
             self.skipped.skip(results, str(error))
             return None
-        if policy == 'skip':
-            advice = ('skipping is for training only: a test_mode dataset '
-                      'would silently leave the sample out of the evaluation')
+        if in_test_mode(results):
+            advice = f'replace the image file; {evaluation_advice(results)}'
         else:
             advice = ("replace or remove the file, or set bad_sample='skip' "
                       '(on ViTPoseLoadImage or the ViTPoseCheckAnnotation '
