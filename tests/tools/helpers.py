@@ -6,6 +6,7 @@ import os.path as osp
 import socket
 import subprocess
 import sys
+import time
 from types import ModuleType
 from typing import List
 
@@ -53,3 +54,49 @@ def free_port() -> int:
 def read_metrics(path: str) -> dict:
     with open(path) as f:
         return json.load(f)
+
+
+class BackgroundRun:
+    """A tool run in a subprocess (in :func:`tool_env`) that the test
+    session goes on beside, its output in a log file.
+
+    Args:
+        cmd (list[str]): The command.
+        cwd (str): Its working directory.
+        log_path (str): Where its stdout and stderr go.
+    """
+
+    def __init__(self, cmd: List[str], cwd: str, log_path: str) -> None:
+        self.cmd = cmd
+        self.log_path = log_path
+        self.started = time.monotonic()
+        with open(log_path, 'w') as log:
+            self.proc = subprocess.Popen(cmd, cwd=cwd, env=tool_env(),
+                                         stdout=log,
+                                         stderr=subprocess.STDOUT, text=True)
+
+    def wait(self, timeout: float) -> float:
+        """Wait for the run to end (a hang guard of ``timeout`` seconds from
+        its start) and return its wall time in seconds; an AssertionError
+        with the end of its log if it failed."""
+        remaining = max(1.0, timeout - (time.monotonic() - self.started))
+        try:
+            returncode = self.proc.wait(remaining)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise AssertionError(f'{" ".join(self.cmd)} ran over {timeout} s:'
+                                 f'\n{self.log_tail()}')
+        if returncode != 0:
+            raise AssertionError(f'{" ".join(self.cmd)} exited {returncode}:'
+                                 f'\n{self.log_tail()}')
+        return time.monotonic() - self.started
+
+    def stop(self) -> None:
+        """End the run if it is still going."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def log_tail(self, chars: int = 6000) -> str:
+        with open(self.log_path) as f:
+            return f.read()[-chars:]

@@ -1,0 +1,25 @@
+"""Starts the learnability training beside the other tests
+(:mod:`.learnability_run`) when the session is about to run its test."""
+import os.path as osp
+import shutil
+import tempfile
+
+from .learnability_run import RUN_KEY, start_training
+
+LEARNABILITY_TEST = ('test_learnability.py', 'test_synthetic_recipe_generalises')
+
+
+def pytest_collection_finish(session) -> None:
+    selected = {(item.path.name, item.name) for item in session.items}
+    if LEARNABILITY_TEST in selected and not session.config.option.collectonly:
+        root = tempfile.mkdtemp(prefix='vitpose-learnability-')
+        session.config.stash[RUN_KEY] = start_training(
+            osp.join(root, 'work_dir'))
+
+
+def pytest_sessionfinish(session) -> None:
+    training = session.config.stash.get(RUN_KEY, None)
+    if training is not None:
+        # a session that ends early (-x, Ctrl-C) leaves no trainer behind
+        training.run.stop()
+        shutil.rmtree(osp.dirname(training.work_dir), ignore_errors=True)
