@@ -10,8 +10,13 @@ LEARNABILITY_TEST = ('test_learnability.py', 'test_synthetic_recipe_generalises'
 
 
 def pytest_collection_finish(session) -> None:
+    # Under pytest-xdist every worker collects every test: the worker that
+    # is given the test starts the training itself.
+    if session.config.option.collectonly or hasattr(session.config,
+                                                    'workerinput'):
+        return
     selected = {(item.path.name, item.name) for item in session.items}
-    if LEARNABILITY_TEST in selected and not session.config.option.collectonly:
+    if LEARNABILITY_TEST in selected:
         root = tempfile.mkdtemp(prefix='vitpose-learnability-')
         session.config.stash[RUN_KEY] = start_training(
             osp.join(root, 'work_dir'))

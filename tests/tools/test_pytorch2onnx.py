@@ -29,6 +29,7 @@ def test_export_with_decoding_is_verified(tmp_path):
                                                     'scores']
 
 
+@pytest.mark.slow  # an end-to-end tool run of 15-25 s
 def test_dynamo_with_the_tool_defaults(tmp_path):
     """--dynamo alone (default opset, batch 1, dynamic batch): the opset
     defaults to 18 for dynamo, the check runs at another batch than the

@@ -4,6 +4,7 @@ import os.path as osp
 import pickle
 import sys
 
+import pytest
 import torch
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
@@ -19,6 +20,7 @@ MULTI_HEAD = osp.join(
 NAMES = ('coco', 'aic', 'mpii')
 
 
+@pytest.mark.slow  # an end-to-end tool run of 15-25 s
 def test_dump_with_a_multi_dataset_config(tmp_path):
     cfg = Config.fromfile(MULTI_HEAD)
     tiny_splits(cfg, str(tmp_path / 'synthetic'))

@@ -135,6 +135,7 @@ def test_mmpose_transfers_grow_with_batch(tool):
     assert three['syncs'] >= 1
 
 
+@pytest.mark.slow  # an end-to-end tool run of 15-25 s
 def test_tool_measures_every_figure_for_both_sides(tmp_path):
     out = tmp_path / 'throughput.json'
     proc = run([

@@ -10,8 +10,9 @@ TINY = dict(embed_dims=32, depth=3, num_heads=2)
 @pytest.mark.parametrize('arch, width, depth, heads', [
     ('small', 384, 12, 12),
     ('base', 768, 12, 12),
-    ('large', 1024, 24, 16),
-    ('huge', 1280, 32, 16),
+    # a forward of 10-16 s on 2 CPU cores each: with the slow tests
+    pytest.param('large', 1024, 24, 16, marks=pytest.mark.slow),
+    pytest.param('huge', 1280, 32, 16, marks=pytest.mark.slow),
 ])
 def test_published_sizes_output_shape(arch, width, depth, heads):
     model = ViTPoseBackbone(arch=arch).eval()
