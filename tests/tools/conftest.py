@@ -1,5 +1,6 @@
 """Starts the learnability training beside the other tests
-(:mod:`.learnability_run`) when the session is about to run its test."""
+(:mod:`.learnability_run`) when the session is about to run its test, and
+runs that test last."""
 import os.path as osp
 import shutil
 import tempfile
@@ -7,6 +8,12 @@ import tempfile
 from .learnability_run import RUN_KEY, start_training
 
 LEARNABILITY_TEST = ('test_learnability.py', 'test_synthetic_recipe_generalises')
+
+
+def pytest_collection_modifyitems(items: list) -> None:
+    # Last, so that every other test runs while the training does.
+    items.sort(key=lambda item: (item.path.name, item.name) ==
+               LEARNABILITY_TEST)
 
 
 def pytest_collection_finish(session) -> None:
