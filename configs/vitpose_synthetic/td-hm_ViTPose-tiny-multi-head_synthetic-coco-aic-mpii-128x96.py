@@ -33,14 +33,18 @@ train_dataloader = dict(
             {{_base_.mpii_train}}
         ],
         names=dataset_names,
-        sample_ratio_factor=[0.5, 2.0, 2.0]))
+        sample_ratio_factor=[0.5, 2.0, 2.0],
+        # MMPose's init_model and MMPoseInferencer read one dataset's
+        # metainfo (and pipeline, below): the first's, the default head.
+        metainfo=dict(from_file='configs/_base_/datasets/coco.py')))
 val_dataloader = dict(
     dataset=dict(
         type='ViTPoseDatasetMixture',
         datasets=[
             {{_base_.coco_val}}, {{_base_.aic_val}}, {{_base_.mpii_val}}
         ],
-        names=dataset_names))
+        names=dataset_names,
+        pipeline={{_base_.val_pipeline}}))
 test_dataloader = val_dataloader
 val_evaluator = dict(
     type='ViTPoseMultiDatasetEvaluator',

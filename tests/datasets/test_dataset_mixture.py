@@ -163,6 +163,28 @@ def test_bad_arguments_are_errors(blocks):
                 sample_ratio_factor=[1.0, 2.0]))
 
 
+def test_mmpose_inference_entries_must_be_the_first_datasets(blocks):
+    """``metainfo`` and ``pipeline``, which MMPose's inferencers read from a
+    config, are checked against the first dataset."""
+    def mixture(**entries):
+        return build(
+            dict(
+                type='ViTPoseDatasetMixture',
+                datasets=[blocks.coco_val, blocks.aic_val],
+                **entries))
+
+    coco = dict(from_file='configs/_base_/datasets/coco.py')
+    mix = mixture(metainfo=coco, pipeline=blocks.coco_val['pipeline'])
+    assert mix.metainfo['dataset_name'] == 'coco'
+    with pytest.raises(ValueError, match=r"metainfo describes 'aic' \(14 "
+                       r"keypoints\) but the first dataset \('coco'\) is "
+                       r"'coco' \(17\)"):
+        mixture(metainfo=dict(from_file='configs/_base_/datasets/aic.py'))
+    with pytest.raises(ValueError, match=r"pipeline differs from the "
+                       r"pipeline of the first dataset \('coco'\)"):
+        mixture(metainfo=coco, pipeline=blocks.coco_val['pipeline'][1:])
+
+
 def test_pipeline_without_packing_is_an_error(blocks):
     unpacked = dict(blocks.aic_val, pipeline=[dict(type='LoadImage')])
     datasets = [blocks.coco_val, unpacked]

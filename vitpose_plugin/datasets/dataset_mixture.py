@@ -5,6 +5,7 @@ from typing import Any, List, Optional, Sequence, Union
 
 from mmengine.dataset import BaseDataset
 from mmpose.datasets import CombinedDataset
+from mmpose.datasets.datasets.utils import parse_pose_metainfo
 from mmpose.registry import DATASETS
 from mmpose.structures import PoseDataSample
 
@@ -76,13 +77,26 @@ class ViTPoseDatasetMixture(CombinedDataset):
             within the dataset). Defaults to None (each dataset's length).
         lazy_init (bool): Defer the datasets' ``full_init``.
             Defaults to False.
+        metainfo (dict, optional): The first dataset's metainfo (e.g.
+            ``dict(from_file='configs/_base_/datasets/coco.py')``), written
+            in a config for MMPose's ``init_model`` and inferencers: they
+            read one dataset's metainfo from ``train_dataloader.dataset``
+            and infer with the first head. Checked against the first
+            dataset (dataset name and keypoint count). Defaults to None.
+        pipeline (list[dict], optional): The first dataset's pipeline,
+            written in a config for MMPose's inferencers (they read
+            ``test_dataloader.dataset.pipeline``). The mixture does not run
+            it (each dataset runs its own); it must equal the first dataset
+            config's ``pipeline``. Defaults to None.
     """
 
     def __init__(self,
                  datasets: Sequence[Union[dict, BaseDataset]],
                  names: Optional[Sequence[str]] = None,
                  sample_ratio_factor: Optional[Sequence[float]] = None,
-                 lazy_init: bool = False) -> None:
+                 lazy_init: bool = False,
+                 metainfo: Optional[dict] = None,
+                 pipeline: Optional[Sequence[dict]] = None) -> None:
         if not datasets:
             raise ValueError(f'{type(self).__name__} needs at least one '
                              'dataset in `datasets`')
@@ -101,6 +115,7 @@ class ViTPoseDatasetMixture(CombinedDataset):
         # every sample gets; the mixture has none, so start at BaseDataset.
         BaseDataset.__init__(self, pipeline=[], lazy_init=lazy_init)
         self._metainfo = self._mixture_metainfo()
+        self._check_first_dataset_entries(datasets[0], metainfo, pipeline)
 
     def _resampled_lens(self, factors: Sequence[float]) -> List[int]:
         if len(factors) != len(self.datasets):
@@ -111,6 +126,31 @@ class ViTPoseDatasetMixture(CombinedDataset):
             raise ValueError(
                 f'sample_ratio_factor {list(factors)} has a negative entry')
         return [round(n * f) for n, f in zip(self._lens_ori, factors)]
+
+    def _check_first_dataset_entries(
+            self, first: Union[dict, BaseDataset], metainfo: Optional[dict],
+            pipeline: Optional[Sequence[dict]]) -> None:
+        """Raise a ValueError if ``metainfo`` or ``pipeline`` (what MMPose's
+        inferencers read) is not the first dataset's."""
+        name = f'the first dataset ({self.names[0]!r})'
+        if metainfo is not None:
+            given = parse_pose_metainfo(dict(metainfo))
+            own = self.datasets[0].metainfo
+            if (given['dataset_name'], given['num_keypoints']) != (
+                    own['dataset_name'], own['num_keypoints']):
+                raise ValueError(
+                    f"metainfo describes {given['dataset_name']!r} "
+                    f"({given['num_keypoints']} keypoints) but {name} is "
+                    f"{own['dataset_name']!r} ({own['num_keypoints']}); "
+                    'give the first dataset\'s metainfo: MMPose\'s '
+                    'inferencers read it for the first head')
+        own_pipeline = first.get('pipeline') if isinstance(first,
+                                                           dict) else None
+        if pipeline is not None and own_pipeline is not None and \
+                list(pipeline) != list(own_pipeline):
+            raise ValueError(
+                f'pipeline differs from the pipeline of {name}; give that '
+                'one: MMPose\'s inferencers run it for the first head')
 
     def _mixture_metainfo(self) -> dict:
         metas = [ds.metainfo for ds in self.datasets]

@@ -6,6 +6,7 @@ dataset experts, if any, each on its own contiguous slice) and every head
 runs on its own dataset's slice only. Predictions are returned in the
 original sample order.
 """
+import logging
 import operator
 from collections import OrderedDict
 from types import MappingProxyType
@@ -13,6 +14,7 @@ from typing import (Any, ClassVar, Dict, List, Mapping, NamedTuple, Optional,
                     Sequence, Tuple)
 
 import torch
+from mmengine.logging import print_log
 from mmengine.model import BaseModel, ModuleDict
 from mmpose.models.pose_estimators import TopdownPoseEstimator
 from mmpose.registry import MODELS
@@ -88,6 +90,14 @@ class ViTPoseMultiDatasetEstimator(BaseModel):
     pipeline; the flip test then uses the ``flip_indices`` of the first
     sample, as MMPose's heads do).
 
+    MMPose's ``MMPoseInferencer``, ``init_model`` and ``inference_topdown``
+    give every sample the metainfo of one dataset, read from the config
+    (the first dataset's in the plugin's multi-dataset configs: see
+    ``ViTPoseDatasetMixture``'s ``metainfo``), so they infer with the head
+    of its ``dataset_name`` (the default head), or with
+    ``test_cfg.dataset``. The first prediction on samples from outside a
+    mixture (no ``dataset_idx``) logs which head infers them.
+
     The dataset of a sample is read on the host from Python metainfo; the
     training step has no per-sample loop over tensors and no device sync
     of its own (the heads' ``acc_pose`` reads the heatmaps back, as in
@@ -148,6 +158,7 @@ class ViTPoseMultiDatasetEstimator(BaseModel):
                 f'the backbone has num_experts={self.num_experts} but there '
                 f'are {len(heads)} heads {list(heads)}: one expert per '
                 f'dataset')
+        self._inference_heads_logged = False
         forced = self.test_option('dataset')
         if forced is not None and forced not in self.dataset_names:
             raise ValueError(f'test_cfg.dataset={forced!r} is not one of '
@@ -341,12 +352,31 @@ class ViTPoseMultiDatasetEstimator(BaseModel):
                 else summed[key]
         return loss, log_vars
 
+    def _log_inference_heads(self, data_samples: SampleList,
+                             sizes: Tuple[int, ...]) -> None:
+        """Log, once per model, the heads that infer samples from outside a
+        ``ViTPoseDatasetMixture`` (no ``dataset_idx``: MMPose's inferencers,
+        ``inference_topdown``) and why."""
+        if self._inference_heads_logged or all(
+                'dataset_idx' in sample.metainfo for sample in data_samples):
+            return
+        used = [name for name, size in zip(self.dataset_names, sizes) if size]
+        reason = ('model.test_cfg.dataset' if self.test_option('dataset')
+                  else "the samples' dataset_name: the config's metainfo")
+        print_log(
+            f'{type(self).__name__}: inferring with head {used} ({reason}; '
+            f'heads {list(self.dataset_names)}). Another head: '
+            f'vitpose_plugin.apis.build_inferencer(config, dataset=NAME)',
+            logger='current', level=logging.INFO)
+        self._inference_heads_logged = True
+
     def predict(self, inputs: Tensor, data_samples: SampleList) -> SampleList:
         """Decode each dataset's samples with its head (flip test with that
         dataset's ``flip_indices`` if ``test_cfg.flip_test``); results in
         the original sample order."""
         grouping = self.group(
             inputs.shape[0], data_samples, self.test_option('dataset'))
+        self._log_inference_heads(data_samples, grouping.sizes)
         inputs = self._gather(inputs, grouping.order)
         feats = self._grouped_feats(inputs, grouping.sizes)
         flip = self.test_option('flip_test')

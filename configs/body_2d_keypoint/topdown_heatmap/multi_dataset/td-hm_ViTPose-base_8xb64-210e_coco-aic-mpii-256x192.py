@@ -27,6 +27,10 @@ _base_ = [
 # Read by MMPose's inferencers; pick one dataset's head to infer with
 # (vitpose_plugin.apis.select_dataset, tools/demo/topdown_demo.py --dataset).
 dataset_type = 'ViTPoseDatasetMixture'
+# MMPose's init_model and MMPoseInferencer read one dataset from a config
+# (the train dataset's metainfo, the test dataset's pipeline): the mixtures
+# name the first dataset's (COCO), so they infer with its head, the default.
+first_dataset_metainfo = dict(from_file='configs/_base_/datasets/coco.py')
 
 # Keypoints of each dataset of the base's blocks (each head's out_channels).
 num_keypoints = dict(
@@ -55,7 +59,8 @@ train_dataloader = dict(
     dataset=dict(
         type='ViTPoseDatasetMixture',
         datasets=[_base_[f'{name}_train'] for name in dataset_names],
-        names=dataset_names))
+        names=dataset_names,
+        metainfo=first_dataset_metainfo))
 # Fixed per-dataset counts in every batch instead of plain concatenation
 # (MMPose's sampler; example ratios, not from the paper):
 # train_dataloader = dict(sampler=dict(_delete_=True,
@@ -64,7 +69,8 @@ val_dataloader = dict(
     dataset=dict(
         type='ViTPoseDatasetMixture',
         datasets=[_base_[f'{name}_val'] for name in dataset_names],
-        names=dataset_names))
+        names=dataset_names,
+        pipeline=_base_.coco_val['pipeline']))
 test_dataloader = val_dataloader
 val_evaluator = dict(
     type='ViTPoseMultiDatasetEvaluator',
