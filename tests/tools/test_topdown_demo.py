@@ -167,3 +167,109 @@ def test_truncated_image_is_unreadable(tiny_checkpoint, tmp_path):
             'truncated or corrupt') in proc.stderr
     assert not osp.exists(out / 'predictions.json')
     assert not osp.exists(out / 'truncated.jpg')
+
+
+# A clip of persons cut from the sample images (their detection boxes),
+# pasted on a grey frame: A walks right from the first frame, B enters at
+# ENTERS, far from A. The detection file holds their pasted boxes.
+FRAMES, ENTERS, PERSON = 8, 4, (60, 120)  # (w, h)
+
+
+def person_crop(image_path: str) -> np.ndarray:
+    image_id = int(osp.basename(image_path)[:-4])
+    x1, y1, x2, y2 = load_detection_json(DET_JSON)[image_id][0, :4]
+    crop = cv2.imread(image_path)[int(y1):int(y2), int(x1):int(x2)]
+    return cv2.resize(crop, PERSON)
+
+
+@pytest.fixture(scope='module')
+def walking_clip(tmp_path_factory):
+    """(video path, detection file path, {frame: [box A, box B...]})."""
+    folder = tmp_path_factory.mktemp('clip')
+    video, detections = str(folder / 'walk.mp4'), str(folder / 'walk.json')
+    crops = [person_crop(SAMPLE_IMAGES[0]), person_crop(SAMPLE_IMAGES[1])]
+    writer = cv2.VideoWriter(video, cv2.VideoWriter_fourcc(*'mp4v'), 10,
+                             (320, 240))
+    entries, boxes = [], {}
+    for frame in range(FRAMES):
+        image = np.full((240, 320, 3), 64, np.uint8)
+        corners = [(20 + 8 * frame, 60)]  # A: 8 pixels per frame
+        if frame >= ENTERS:
+            corners.append((300 - PERSON[0] - 4 * (frame - ENTERS), 100))
+        boxes[frame] = []
+        for k, (x, y) in enumerate(corners):
+            image[y:y + PERSON[1], x:x + PERSON[0]] = crops[k]
+            entries.append(dict(image_id=frame, category_id=1,
+                                bbox=[x, y, *PERSON], score=0.9 - 0.1 * k))
+            boxes[frame].append([x, y, x + PERSON[0], y + PERSON[1]])
+        writer.write(image)
+    writer.release()
+    with open(detections, 'w') as f:
+        json.dump(entries, f)
+    return video, detections, boxes
+
+
+def run_on_clip(clip, checkpoint, out, *options) -> list:
+    video, detections, _ = clip
+    demo = load_tool('topdown_demo', 'demo')
+    assert demo.main([TINY_CONFIG, checkpoint, '--input', video,
+                      '--output-root', str(out), '--det-json', detections,
+                      *options]) == 0
+    return read_predictions(out)['instance_info']
+
+
+def test_video_track_ids_stay_with_each_person(walking_clip, tiny_checkpoint,
+                                               tmp_path):
+    frames = run_on_clip(walking_clip, tiny_checkpoint, tmp_path / 'out')
+    boxes = walking_clip[2]
+    assert [[p['bbox'] for p in f['instances']] for f in frames] == \
+        [boxes[k] for k in range(FRAMES)]
+    # A keeps id 0 while walking; B gets a new id when it enters.
+    assert [[p['track_id'] for p in f['instances']] for f in frames] == \
+        [[0]] * ENTERS + [[0, 1]] * (FRAMES - ENTERS)
+    # The id is drawn above each box (white on the grey frame).
+    drawn = cv2.VideoCapture(str(tmp_path / 'out' / 'walk.mp4'))
+    for _ in range(ENTERS + 1):
+        ok, image = drawn.read()
+    drawn.release()
+    assert ok
+    for x, y, _, _ in boxes[ENTERS]:
+        assert (image[y - 14:y - 2, x:x + 40] > 200).sum() > 20
+    raw = cv2.VideoCapture(walking_clip[0])
+    for _ in range(ENTERS + 1):
+        ok, image = raw.read()
+    raw.release()
+    x, y = boxes[ENTERS][0][:2]
+    assert (image[y - 14:y - 2, x:x + 40] > 200).sum() == 0
+
+
+def test_video_oks_tracking_and_smoothing(walking_clip, tiny_checkpoint,
+                                          tmp_path):
+    raw = run_on_clip(walking_clip, tiny_checkpoint, tmp_path / 'raw',
+                      '--no-vis')
+    smooth = run_on_clip(walking_clip, tiny_checkpoint, tmp_path / 'smooth',
+                         '--no-vis', '--smooth', '--track-by', 'oks',
+                         '--track-thr', '0.05')
+    assert [[p['track_id'] for p in f['instances']] for f in smooth] == \
+        [[0]] * ENTERS + [[0, 1]] * (FRAMES - ENTERS)
+
+    def track(frames, k):
+        return np.array([f['instances'][k]['keypoints'] for f in frames
+                         if len(f['instances']) > k])
+
+    # A track's first keypoints are the model's; later ones are filtered:
+    # less frame-to-frame motion than the raw ones.
+    for k, first in [(0, 0), (1, ENTERS)]:
+        raw_track, smooth_track = track(raw, k), track(smooth, k)
+        np.testing.assert_allclose(smooth_track[0], raw_track[0], atol=1e-4)
+        assert not np.allclose(smooth_track[1:], raw_track[1:])
+        assert np.abs(np.diff(smooth_track, axis=0)).mean() < \
+            np.abs(np.diff(raw_track, axis=0)).mean()
+
+
+def test_smoothing_needs_a_video(tiny_checkpoint, tmp_path):
+    demo = load_tool('topdown_demo', 'demo')
+    with pytest.raises(ValueError, match='--smooth .* is not a video'):
+        demo.main([TINY_CONFIG, tiny_checkpoint, '--input',
+                   SAMPLE_IMAGES[0], '--output-root', str(tmp_path),
+                   '--smooth'])

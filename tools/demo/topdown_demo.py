@@ -4,6 +4,7 @@
         --output-root OUT [--det-config DET_CFG --det-checkpoint DET_CKPT |
                            --det-json DETS.json [--det-images ANN.json]]
         [--dataset NAME] [--bbox-thr 0.3] [--kpt-thr 0.3] [--no-vis]
+        [--track-by iou|oks] [--track-thr 0.3] [--smooth]
 
 Person boxes come from an MMDetection model, a COCO detection-results file
 (image ids from the annotation file or the numeric file names; frame
@@ -12,6 +13,12 @@ of a frame go through the model in one batch. Writes the drawn frames
 (images, or a video of the same frame rate) and ``predictions.json``
 (MMPose's ``meta_info`` + ``instance_info`` per frame) under
 ``--output-root``. ``--dataset`` picks the head of a multi-dataset model.
+
+On a video every person gets a track id (``track_id`` in the predictions,
+drawn above its box): MMPose's greedy frame-to-frame matching on box IoU
+or keypoint OKS (:class:`~vitpose_plugin.apis.PoseTracker`). ``--smooth``
+filters each track's keypoints with a One Euro filter
+(:class:`~vitpose_plugin.apis.KeypointSmoother`).
 """
 import argparse
 import json
@@ -28,7 +35,8 @@ from mmpose.apis import inference_topdown
 from mmpose.registry import VISUALIZERS
 from mmpose.structures import merge_data_samples
 
-from vitpose_plugin.apis import (coco_image_ids, detect_persons,
+from vitpose_plugin.apis import (TRACK_METHODS, KeypointSmoother,
+                                 PoseTracker, coco_image_ids, detect_persons,
                                  image_id_from_name, init_person_detector,
                                  init_pose_model, load_detection_json)
 from vitpose_plugin.datasets.image_file import read_image
@@ -75,6 +83,21 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='limb thickness (default: 1)')
     parser.add_argument('--no-vis', action='store_true',
                         help='write predictions only')
+    video = parser.add_argument_group('video: track ids and smoothing')
+    video.add_argument('--track-by', choices=TRACK_METHODS, default='iou',
+                       help='match persons between frames by box IoU or '
+                       'keypoint OKS (default: iou)')
+    video.add_argument('--track-thr', type=float, default=0.3,
+                       help='least IoU/OKS that keeps a track id '
+                       '(default: 0.3)')
+    video.add_argument('--smooth', action='store_true',
+                       help='One Euro filter on each track\'s keypoints')
+    video.add_argument('--smooth-min-cutoff', type=float, default=1.0,
+                       help='cut-off (Hz) of still keypoints: lower '
+                       'smooths more (default: 1.0)')
+    video.add_argument('--smooth-beta', type=float, default=0.01,
+                       help='cut-off increase per pixel/s of speed: higher '
+                       'lags less (default: 0.01)')
     parser.add_argument('--device', default='cpu',
                         help='device (default: cpu)')
     args = parser.parse_args(argv)
@@ -153,13 +176,58 @@ def to_json(value: Any) -> Any:
 
 
 def frame_instances(results: list, boxes: np.ndarray) -> List[dict]:
-    """JSON instances of one frame."""
-    return [
-        dict(bbox=box[:4].tolist(), bbox_score=float(box[4]),
-             keypoints=r.pred_instances.keypoints[0].tolist(),
-             keypoint_scores=r.pred_instances.keypoint_scores[0].tolist())
-        for r, box in zip(results, boxes)
-    ]
+    """JSON instances of one frame (with ``track_id`` where tracked)."""
+    instances = []
+    for r, box in zip(results, boxes):
+        instance = dict(
+            bbox=box[:4].tolist(), bbox_score=float(box[4]),
+            keypoints=r.pred_instances.keypoints[0].tolist(),
+            keypoint_scores=r.pred_instances.keypoint_scores[0].tolist())
+        if 'track_id' in r:
+            instance['track_id'] = int(r.track_id)
+        instances.append(instance)
+    return instances
+
+
+def video_tracking(
+    args: argparse.Namespace, dataset_meta: dict, fps: float
+) -> Callable[[int, list], None]:
+    """A function (frame index, the frame's poses) that sets each pose's
+    ``track_id`` and, with ``--smooth``, smooths its keypoints."""
+    sigmas = None
+    if args.track_by == 'oks':
+        sigmas = dataset_meta.get('sigmas')
+        if sigmas is None or len(sigmas) != dataset_meta['num_keypoints']:
+            raise ValueError(
+                f"--track-by oks needs the OKS sigmas of the dataset "
+                f"metainfo ({dataset_meta.get('dataset_name')}), which has "
+                f'none; use --track-by iou')
+    tracker = PoseTracker(args.track_by, args.track_thr, sigmas)
+    smoother = KeypointSmoother(args.smooth_min_cutoff, args.smooth_beta) \
+        if args.smooth else None
+
+    def track(index: int, poses: list) -> None:
+        ids = tracker.update(poses)
+        if smoother is None:
+            return
+        smoother.keep_only(ids)
+        for pose, track_id in zip(poses, ids):
+            keypoints = pose.pred_instances.keypoints
+            keypoints[0] = smoother(track_id, keypoints[0],
+                                    index / (fps or 25.))
+
+    return track
+
+
+def draw_track_ids(image: np.ndarray, results: list) -> None:
+    """Write each tracked pose's id above its box, in place."""
+    for r in results:
+        if 'track_id' not in r:
+            continue
+        x, y = r.pred_instances.bboxes[0, :2].astype(int)
+        cv2.putText(image, f'id {r.track_id}', (int(x) + 2, max(int(y), 14)),
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 255), 2,
+                    cv2.LINE_AA)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -167,7 +235,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     model = init_pose_model(args.config, args.checkpoint, args.device,
                             dataset=args.dataset)
     kind, total, frames, fps = open_input(args.input)
+    if args.smooth and kind != 'video':
+        raise ValueError(f'--smooth filters keypoints along the tracks of a '
+                         f'video; {args.input} is not a video')
     boxes_of = box_source(args, kind)
+    track = video_tracking(args, model.dataset_meta, fps) \
+        if kind == 'video' else None
     os.makedirs(args.output_root, exist_ok=True)
     visualizer = None
     if not args.no_vis:
@@ -183,6 +256,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         # One forward for every person of the frame.
         results = inference_topdown(model, image, boxes[:, :4]) \
             if len(boxes) else []
+        if track is not None:
+            track(index, results)
         entry = dict(frame_id=index) if kind == 'video' else dict(image=name)
         entry['instances'] = frame_instances(results, boxes)
         instance_info.append(entry)
@@ -193,6 +268,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 draw_gt=False, draw_bbox=True, kpt_thr=args.kpt_thr,
                 show=False)
             drawn = mmcv.rgb2bgr(visualizer.get_image())
+            draw_track_ids(drawn, results)
             if kind == 'video':
                 if writer is None:
                     writer = cv2.VideoWriter(
