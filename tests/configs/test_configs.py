@@ -11,6 +11,7 @@ import glob
 import json
 import os
 import os.path as osp
+import re
 from unittest import mock
 
 import numpy as np
@@ -48,7 +49,7 @@ TINY_TEACHER = dict(embed_dims=48, depth=2, num_heads=2)
 SAMPLES = {
     'CocoDataset': ('sample_coco', 'test_coco.json',
                     'test_coco_det_AP_H_56.json'),
-    'OCHumanDataset': ('sample_coco', 'test_coco.json', None),
+    'OCHumanDataset': ('sample_ochuman', 'test_ochuman.json', None),
     'AicDataset': ('sample_aic', 'test_aic.json', None),
     'CrowdPoseDataset': ('sample_crowdpose', 'test_crowdpose.json',
                          'test_crowdpose_det_AP_40.json'),
@@ -56,6 +57,18 @@ SAMPLES = {
     'AP10KDataset': ('sample_ap10k', 'test_ap10k.json', None),
     'CocoWholeBodyDataset': ('sample_coco', 'test_coco_wholebody.json',
                              'test_coco_det_AP_H_56.json'),
+    'InterHand2DDoubleDataset': ('sample_interhand2.6m',
+                                 'test_interhand2.6m_data.json', None),
+    'OneHand10KDataset': ('sample_onehand10k', 'test_onehand10k.json', None),
+    'WFLWDataset': ('sample_wflw', 'test_wflw.json', None),
+    'Face300WDataset': ('sample_300w', 'test_300w.json', None),
+    'COFWDataset': ('sample_cofw', 'test_cofw.json', None),
+}
+# dataset type -> its other annotation files in the sample folder
+SAMPLE_FILES = {
+    'InterHand2DDoubleDataset': dict(
+        camera_param_file='test_interhand2.6m_camera.json',
+        joint_file='test_interhand2.6m_joint_3d.json'),
 }
 
 
@@ -75,6 +88,11 @@ def mpii_headboxes(ann_file, out_file):
     savemat(out_file, dict(headboxes_src=boxes))
 
 
+def sample_root(dataset_type):
+    """The folder of the sample of ``dataset_type``, with a trailing /."""
+    return osp.join(REPO_ROOT, 'data', SAMPLES[dataset_type][0]) + '/'
+
+
 def point_at_sample(cfg, tmp_path):
     """Redirect every dataloader and evaluator to the shipped sample data."""
     dataset_type = cfg.val_dataloader.dataset.type
@@ -82,31 +100,33 @@ def point_at_sample(cfg, tmp_path):
         return point_mixture_at_sample(cfg, tmp_path)
     if dataset_type == 'SyntheticCocoDataset':
         return shrink_synthetic_data(cfg, tmp_path)
-    folder, ann_file, bbox_file = SAMPLES[dataset_type]
-    root = osp.join(REPO_ROOT, 'data', folder) + '/'
-    options = {'data_root': root}
-    if dataset_type == 'OCHumanDataset':
-        # The training side of this config is COCO: use the COCO sample too.
-        options['train_dataloader.dataset.data_root'] = root
-    headbox = None
-    if dataset_type == 'MpiiDataset':
-        headbox = str(tmp_path / 'headboxes.mat')
-        mpii_headboxes(root + ann_file, headbox)
+    options = {'data_root': sample_root(dataset_type)}
     for split in ('train', 'val', 'test'):
         key = f'{split}_dataloader'
+        # OCHuman configs train on COCO: each split at its own type's sample
+        split_type = cfg[key].dataset.type
+        _, ann_file, bbox_file = SAMPLES[split_type]
+        root = sample_root(split_type)
         options.update({
             f'{key}.batch_size': 2,
             f'{key}.num_workers': 0,
             f'{key}.persistent_workers': False,
+            f'{key}.dataset.data_root': root,
             f'{key}.dataset.ann_file': ann_file,
             f'{key}.dataset.data_prefix': dict(img=''),
             f'{key}.dataset.indices': 2,
         })
+        for name, file in SAMPLE_FILES.get(split_type, {}).items():
+            options[f'{key}.dataset.{name}'] = file
         if split != 'train' and 'bbox_file' in cfg[key].dataset:
             options[f'{key}.dataset.bbox_file'] = \
                 root + bbox_file if bbox_file else None
-        if split != 'train' and headbox:
+        if split != 'train' and split_type == 'MpiiDataset':
+            headbox = str(tmp_path / 'headboxes.mat')
+            mpii_headboxes(root + ann_file, headbox)
             options[f'{key}.dataset.headbox_file'] = headbox
+    root = sample_root(dataset_type)
+    ann_file = SAMPLES[dataset_type][1]
     for split in ('val', 'test'):
         if 'ann_file' in cfg[f'{split}_evaluator']:
             options[f'{split}_evaluator.ann_file'] = root + ann_file
@@ -151,8 +171,8 @@ def point_dataset_at_sample(dataset, tmp_path):
         dataset.generator = dict(dataset.get('generator') or {},
                                  num_instances=4)
         return
-    folder, ann_file, bbox_file = SAMPLES[dataset.type]
-    root = osp.join(REPO_ROOT, 'data', folder) + '/'
+    _, ann_file, bbox_file = SAMPLES[dataset.type]
+    root = sample_root(dataset.type)
     dataset.update(data_root=root, ann_file=ann_file,
                    data_prefix=dict(img=''))
     if dataset.get('bbox_file'):
@@ -239,7 +259,25 @@ def unformatted_config_text(monkeypatch):
                         lambda text, **kwargs: (text, False))
 
 
-@pytest.mark.parametrize('config', POSE_CONFIGS, ids=config_id)
+def size_variant_base(config):
+    """The ViTPose-B config that a ViTPose-S/L/H config only resizes: the
+    file of the same folder and name with ``base`` for the size, or None.
+    (test_zoo_configs.py checks that such a pair differs only in the
+    model's size and builds every size at full size.)"""
+    match = re.fullmatch(r'td-hm_ViTPose-(small|large|huge)_(.+)',
+                         osp.basename(config))
+    if not match:
+        return None
+    base = osp.join(osp.dirname(config), f'td-hm_ViTPose-base_{match[2]}')
+    return base if osp.exists(base) else None
+
+
+# One runner iteration per config family: a shrunk S/L/H config would train
+# its B config's model again.
+RUNNER_CONFIGS = [c for c in POSE_CONFIGS if size_variant_base(c) is None]
+
+
+@pytest.mark.parametrize('config', RUNNER_CONFIGS, ids=config_id)
 def test_config_builds_trains_and_tests_one_step(config, tmp_path,
                                                  unformatted_config_text):
     cfg = Config.fromfile(config)
@@ -257,6 +295,9 @@ def test_config_builds_trains_and_tests_one_step(config, tmp_path,
     metrics = runner.test()
     assert metrics, 'the test step produced no metrics'
     assert all(np.isfinite(v) for v in metrics.values())
+    # the metric the best checkpoint is chosen by (OKS AP, PCKh, AUC, NME)
+    save_best = cfg.default_hooks.checkpoint.get('save_best')
+    assert save_best is None or save_best in metrics
     # A mixture is evaluated dataset by dataset, under each one's name.
     names = cfg.test_dataloader.dataset.get('names') or []
     assert {key.split('/')[0] for key in metrics} >= set(names)
@@ -560,9 +601,9 @@ def _train_pipeline_ends(cfg, type_name):
 
 @pytest.mark.parametrize('config', CONFIGS, ids=config_id)
 def test_device_targets_follow_the_head_codec(config):
-    """A pipeline that leaves the targets to the device has a data
-    preprocessor drawing them with the head's codec, and a collate that
-    stacks them."""
+    """A pipeline that leaves the targets to the device has the batch data
+    preprocessor and a collate that stacks the keypoints; the head's codec
+    (stated once: no target_codec) draws the targets."""
     cfg = Config.fromfile(config)
     if not _train_pipeline_ends(cfg, 'PackViTPoseInputs'):
         return
@@ -572,7 +613,10 @@ def test_device_targets_follow_the_head_codec(config):
         if model is not None and 'data_preprocessor' in model)
     preprocessor = pose_model.data_preprocessor
     assert preprocessor.type == 'ViTPoseDataPreprocessor'
-    assert dict(preprocessor.target_codec) == dict(pose_model.head.decoder)
+    assert 'target_codec' not in preprocessor
+    heads = [pose_model.head] if 'head' in pose_model \
+        else list(pose_model.heads.values())
+    assert all(head.decoder.type == 'ViTPoseUDPHeatmap' for head in heads)
     assert cfg.train_dataloader.collate_fn.type == 'vitpose_collate'
 
 

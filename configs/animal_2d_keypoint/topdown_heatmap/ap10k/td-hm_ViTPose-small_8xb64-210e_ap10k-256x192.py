@@ -1,0 +1,8 @@
+# ViTPose-S on AP-10K: as the official ViTPose config
+# ViTPose_small_ap10k_256x192.py: the ViTPose-B config with this width (drop
+# path 0.3, Adam without layer decay).
+_base_ = ['./td-hm_ViTPose-base_8xb64-210e_ap10k-256x192.py']
+
+model = dict(
+    backbone=_base_.vit_backbones.small,
+    head=dict(in_channels=_base_.vit_widths.small))

@@ -1,0 +1,18 @@
+# ViTPose-B, classic decoder, on COCO-WholeBody (133 keypoints: body, feet,
+# face, hands) at 256x192: trained with GT boxes, evaluated on val2017 with
+# the person detector boxes of 56 AP and CocoWholeBodyMetric (flip test), with
+# the official ViTPose config's hyper-parameters (ViTPose_base_wholebody_
+# 256x192.py): Adam lr 5e-4 without weight decay, layer decay or gradient
+# clipping, drop path 0.3, 210 epochs (steps 170/200), 64 per GPU x 8, MAE
+# init. Codec: UDP heatmaps 64x48 drawn on the device (the official config
+# uses MSRA heatmaps). The sizes inherit this file.
+_base_ = [
+    '../../../_base_/schedules/vitpose_adam_210e.py',
+    '../../../_base_/datasets/coco_wholebody_topdown_256x192.py',
+    '../../../_base_/models/vitpose-base_classic_256x192.py',
+    '../../../_base_/models/vitpose_sizes.py',
+]
+
+model = dict(head=dict(out_channels=133))
+default_hooks = dict(
+    checkpoint=dict(save_best='coco-wholebody/AP', rule='greater'))
