@@ -25,8 +25,19 @@ def test_one_tensor_per_field():
     assert 'targets' not in vitpose_collate([packed(targets=False)])
 
 
+def test_keypoint_sets_of_a_mixture_are_padded():
+    small = packed(14)
+    small['targets']['keypoints'][:] = 3
+    batch = vitpose_collate([packed(17), small])
+    targets = batch['targets']
+    assert targets['keypoints'].shape == (2, 17, 2)
+    assert targets['keypoint_counts'] == [17, 14]
+    assert targets['keypoints'][1, :14].eq(3).all()
+    assert targets['keypoints_visible'][1, 14:].eq(0).all()
+    assert targets['keypoints_visible'][1, :14].eq(1).all()
+
+
 @pytest.mark.parametrize('samples, message', [
-    ([packed(17), packed(14)], 'keypoints in one batch'),
     ([packed(size=(8, 6)), packed(size=(6, 8))], 'one size'),
     ([packed(), packed(targets=False)], 'some samples'),
     ([], 'empty'),

@@ -12,7 +12,9 @@ def vitpose_collate(data_batch: Sequence[dict]) -> dict:
 
     ``inputs`` become one (B, 3, H, W) tensor and, when the samples carry
     ``targets`` (``PackViTPoseInputs``), their keypoints and visibilities one
-    (B, K, 2) and one (B, K) tensor: one host-to-device copy per field per
+    (B, K, 2) and one (B, K) tensor (padded with invisible keypoints to the
+    largest keypoint count of a mixture's batch, with ``keypoint_counts``
+    the count of each sample): one host-to-device copy per field per
     batch. ``data_samples`` stay a list. Works for samples packed by MMPose's
     ``PackPoseInputs`` too (then without targets).
 
@@ -37,16 +39,28 @@ def vitpose_collate(data_batch: Sequence[dict]) -> dict:
             raise ValueError('vitpose_collate: some samples of the batch '
                              'have targets and some do not; use one '
                              'pipeline per data loader')
-        targets = {}
-        for key in ('keypoints', 'keypoints_visible'):
-            values = [sample['targets'][key] for sample in data_batch]
-            counts = {value.shape[0] for value in values}
-            if len(counts) != 1:
-                raise ValueError(
-                    f'vitpose_collate: samples with {sorted(counts)} '
-                    'keypoints in one batch; mixtures of datasets with '
-                    'different keypoint sets need MMPose\'s GenerateTarget '
-                    '+ PackPoseInputs pipeline')
-            targets[key] = torch.from_numpy(np.stack(values))
-        batch['targets'] = targets
+        batch['targets'] = _padded_keypoints(
+            [sample['targets'] for sample in data_batch])
     return batch
+
+
+def _padded_keypoints(targets: Sequence[dict]) -> dict:
+    """Keypoints (B, K, 2) and visibilities (B, K) padded with invisible
+    keypoints to the largest count K of the batch (a mixture of datasets),
+    and each sample's own count (host ints)."""
+    counts = [len(target['keypoints']) for target in targets]
+    width = max(counts)
+    if min(counts) == width:
+        return dict(
+            keypoints=torch.from_numpy(
+                np.stack([target['keypoints'] for target in targets])),
+            keypoints_visible=torch.from_numpy(
+                np.stack([target['keypoints_visible'] for target in targets])),
+            keypoint_counts=counts)
+    keypoints = torch.zeros(len(targets), width, 2)
+    visible = torch.zeros(len(targets), width)
+    for row, (target, count) in enumerate(zip(targets, counts)):
+        keypoints[row, :count] = torch.from_numpy(target['keypoints'])
+        visible[row, :count] = torch.from_numpy(target['keypoints_visible'])
+    return dict(keypoints=keypoints, keypoints_visible=visible,
+                keypoint_counts=counts)

@@ -1,7 +1,8 @@
 """Deployment: the exportable model (crops -> heatmaps [-> keypoints]),
-UDP decoding as a torch module, ONNX export and onnxruntime checks."""
+ONNX export and onnxruntime checks (UDP decoding as a torch module is
+:class:`vitpose_plugin.codecs.ViTPoseUDPDecoder`)."""
+from ..codecs import ViTPoseUDPDecoder
 from .export_model import ViTPoseExportModel
-from .heatmap_decoding import ViTPoseUDPDecoder
 from .onnx_export import (HEATMAPS, INPUT_NAME, KEYPOINTS, SCORES,
                           compare_with_onnxruntime, default_opset,
                           export_onnx, external_data_path, input_hw,

@@ -6,7 +6,7 @@ from typing import Tuple, Union
 import torch
 from torch import Tensor, nn
 
-from .heatmap_decoding import ViTPoseUDPDecoder
+from ..codecs import ViTPoseUDPDecoder
 
 
 class ViTPoseExportModel(nn.Module):

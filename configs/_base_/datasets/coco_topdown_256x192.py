@@ -3,7 +3,10 @@
 # detector of 56 AP (as in the paper). Point a config at your copy with
 # --cfg-options data_root=/path/to/coco/
 codec = dict(
-    type='UDPHeatmap', input_size=(192, 256), heatmap_size=(48, 64), sigma=2)
+    type='ViTPoseUDPHeatmap',
+    input_size=(192, 256),
+    heatmap_size=(48, 64),
+    sigma=2)
 
 dataset_type = 'CocoDataset'
 data_mode = 'topdown'

@@ -4,7 +4,10 @@
 _base_ = ['./coco_topdown_256x192.py']
 
 codec = dict(
-    type='UDPHeatmap', input_size=(256, 256), heatmap_size=(64, 64), sigma=2)
+    type='ViTPoseUDPHeatmap',
+    input_size=(256, 256),
+    heatmap_size=(64, 64),
+    sigma=2)
 dataset_type = 'MpiiDataset'
 data_root = 'data/mpii/'
 

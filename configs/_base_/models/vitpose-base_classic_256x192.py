@@ -8,13 +8,7 @@ model = dict(
         mean=[123.675, 116.28, 103.53],
         std=[58.395, 57.12, 57.375],
         bgr_to_rgb=True,
-        non_blocking=True,
-        # the head's codec: draws the training targets on the device
-        target_codec=dict(
-            type='UDPHeatmap',
-            input_size=(192, 256),
-            heatmap_size=(48, 64),
-            sigma=2)),
+        non_blocking=True),
     backbone=dict(
         type='ViTPoseBackbone',
         arch='base',
@@ -34,8 +28,10 @@ model = dict(
         deconv_out_channels=(256, 256),
         deconv_kernel_sizes=(4, 4),
         loss=dict(type='KeypointMSELoss', use_target_weight=True),
+        # the codec: draws the training targets on the device from the
+        # batch's keypoints and decodes the predictions
         decoder=dict(
-            type='UDPHeatmap',
+            type='ViTPoseUDPHeatmap',
             input_size=(192, 256),
             heatmap_size=(48, 64),
             sigma=2)),

@@ -2,8 +2,9 @@
 
 Same random draws (numpy seeded alike, MMPose's RandomBBoxTransform on both
 sides), then: crops equal within OpenCV's fixed-point interpolation rounding,
-keypoints equal, and the heatmaps drawn on the device by
-ViTPoseDataPreprocessor equal to MMPose's GenerateTarget within 1e-5.
+keypoints equal, and the heatmaps drawn on the device from the
+ViTPoseDataPreprocessor's batch by the codec equal to MMPose's GenerateTarget
+within 1e-5.
 """
 import os.path as osp
 
@@ -11,12 +12,12 @@ import numpy as np
 import pytest
 import torch
 from mmengine.dataset import Compose
-from mmpose.registry import DATASETS, MODELS
+from mmpose.registry import DATASETS, KEYPOINT_CODECS, MODELS
 from mmpose.utils import register_all_modules
 
 import vitpose_plugin  # noqa: F401
 from vitpose_plugin.datasets import vitpose_collate
-from vitpose_plugin.structures import PoseSampleBatch
+from vitpose_plugin.structures import PoseSampleBatch, heatmap_targets
 
 from ...conftest import REPO_ROOT
 
@@ -67,10 +68,12 @@ def test_outputs_equal_mmpose(coco_sample):
         theirs = run(MMPOSE, coco_sample, seed)
         ours = run(OURS, coco_sample, seed)
         batch = vitpose_collate(ours)
-        preprocessor = MODELS.build(
-            dict(type='ViTPoseDataPreprocessor', target_codec=CODEC))
+        preprocessor = MODELS.build(dict(type='ViTPoseDataPreprocessor'))
         samples = preprocessor(batch, training=True)['data_samples']
         assert isinstance(samples, PoseSampleBatch)
+        heatmaps, weights = heatmap_targets(
+            samples, KEYPOINT_CODECS.build(dict(CODEC,
+                                                type='ViTPoseUDPHeatmap')))
         for index, (mine, ref) in enumerate(zip(ours, theirs)):
             sample = ref['data_samples']
             flipped += int(sample.flip)
@@ -85,10 +88,10 @@ def test_outputs_equal_mmpose(coco_sample):
                 mine['targets']['keypoints'],
                 sample.gt_instances.transformed_keypoints[0], atol=1e-4)
             torch.testing.assert_close(
-                samples.heatmaps[index], sample.gt_fields.heatmaps,
+                heatmaps[index], sample.gt_fields.heatmaps,
                 atol=1e-5, rtol=0)
             torch.testing.assert_close(
-                samples.keypoint_weights[index],
+                weights[index],
                 sample.gt_instance_labels.keypoint_weights[0])
     assert flipped >= 4  # the mirror-folding path was exercised
 

@@ -4,11 +4,8 @@ from mmpose.registry import MODELS
 from mmpose.structures import PoseDataSample
 
 import vitpose_plugin  # noqa: F401
-from vitpose_plugin.models.data_preprocessors import udp_gaussian_heatmaps
 from vitpose_plugin.structures import PoseSampleBatch
 
-CODEC = dict(
-    type='UDPHeatmap', input_size=(48, 64), heatmap_size=(12, 16), sigma=2)
 NORMALISE = dict(mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375],
                  bgr_to_rgb=True)
 
@@ -23,31 +20,30 @@ def batch(size=3, keypoints=5):
         targets=dict(
             keypoints=torch.rand(size, keypoints, 2, generator=generator) *
             40,
-            keypoints_visible=torch.ones(size, keypoints)))
+            keypoints_visible=torch.ones(size, keypoints),
+            keypoint_counts=[keypoints] * size))
 
 
 def test_batch_path_equals_pose_data_preprocessor():
     data = batch()
     ours = MODELS.build(
-        dict(type='ViTPoseDataPreprocessor', target_codec=CODEC,
-             **NORMALISE))(data, training=True)
+        dict(type='ViTPoseDataPreprocessor', **NORMALISE))(data,
+                                                           training=True)
     theirs = MODELS.build(dict(type='PoseDataPreprocessor', **NORMALISE))(
         dict(inputs=list(data['inputs']),
              data_samples=[PoseDataSample() for _ in range(3)]))
     torch.testing.assert_close(ours['inputs'], theirs['inputs'])
     samples = ours['data_samples']
     assert isinstance(samples, PoseSampleBatch) and len(samples) == 3
-    heatmaps, weights = udp_gaussian_heatmaps(
-        data['targets']['keypoints'], data['targets']['keypoints_visible'],
-        (48, 64), (12, 16), 2)
-    torch.testing.assert_close(samples.heatmaps, heatmaps)
-    torch.testing.assert_close(samples.keypoint_weights, weights)
+    torch.testing.assert_close(samples.keypoints, data['targets']['keypoints'])
+    torch.testing.assert_close(samples.keypoints_visible,
+                               data['targets']['keypoints_visible'])
+    assert samples.keypoint_counts == (5, 5, 5)
 
 
 def test_list_inputs_fall_back_to_mmpose():
     preprocessor = MODELS.build(
-        dict(type='ViTPoseDataPreprocessor', target_codec=CODEC,
-             **NORMALISE))
+        dict(type='ViTPoseDataPreprocessor', **NORMALISE))
     out = preprocessor(dict(
         inputs=[torch.zeros(3, 64, 48, dtype=torch.uint8)] * 2,
         data_samples=[PoseDataSample(), PoseDataSample()]))
@@ -56,19 +52,7 @@ def test_list_inputs_fall_back_to_mmpose():
     assert out['data_samples'][0].batch_input_shape == (64, 48)
 
 
-def test_targets_without_codec_are_an_error():
-    preprocessor = MODELS.build(dict(type='ViTPoseDataPreprocessor'))
-    with pytest.raises(ValueError, match='target_codec'):
-        preprocessor(batch(), training=True)
-
-
-@pytest.mark.parametrize('codec, message', [
-    (dict(type='MSRAHeatmap', input_size=(4, 4), heatmap_size=(2, 2)),
-     'gaussian UDPHeatmap'),
-    (dict(CODEC, heatmap_type='combined'), 'gaussian UDPHeatmap'),
-    (dict(CODEC, sigmaa=2), 'unknown keys'),
-    (dict(type='UDPHeatmap', input_size=(4, 4)), 'misses'),
-])
-def test_codec_is_validated(codec, message):
-    with pytest.raises(ValueError, match=message):
-        MODELS.build(dict(type='ViTPoseDataPreprocessor', target_codec=codec))
+def test_target_codec_is_ignored_with_a_warning():
+    with pytest.warns(DeprecationWarning, match='target_codec'):
+        MODELS.build(dict(type='ViTPoseDataPreprocessor',
+                          target_codec=dict(type='ViTPoseUDPHeatmap')))

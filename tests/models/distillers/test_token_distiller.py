@@ -2,10 +2,13 @@
 import pytest
 import torch
 import torch.nn.functional as F
+from mmpose.structures import PoseDataSample
 from torch import nn
 
+from vitpose_plugin.codecs import udp_gaussian_heatmaps
 from vitpose_plugin.models import ViTPoseTokenDistiller
-from .helpers import batch, pose_model_cfg, save_teacher
+from vitpose_plugin.structures import PoseSampleBatch
+from .helpers import CODEC, KEYPOINTS, batch, pose_model_cfg, save_teacher
 
 TEACHER_WIDTH, STUDENT_WIDTH = 32, 16
 NO_DISTILL_LOSS = dict(distill_loss=None)
@@ -170,3 +173,23 @@ def test_mixed_precision_forward_backward(tmp_path):
             assert torch.isfinite(param.grad).all(), name
     assert distiller.token_projection.weight.grad is not None
     assert all(p.grad is None for p in distiller.teacher.parameters())
+
+
+def test_targets_are_drawn_by_the_student_codec(tmp_path):
+    """A batch of keypoints (the fast pipeline) is read as the heads read
+    it: the student's codec draws the targets."""
+    distiller, _ = build_distiller(tmp_path, with_token=False,
+                                   with_output=False)
+    images, samples = batch()
+    generator = torch.Generator().manual_seed(2)
+    keypoints = torch.rand(2, KEYPOINTS, 2, generator=generator) * 40
+    keypoint_batch = PoseSampleBatch(
+        [PoseDataSample(metainfo=s.metainfo) for s in samples],
+        keypoints=keypoints, keypoints_visible=torch.ones(2, KEYPOINTS))
+    losses = distiller(images, keypoint_batch, mode='loss')
+    targets, _ = udp_gaussian_heatmaps(keypoints, torch.ones(2, KEYPOINTS),
+                                       CODEC['input_size'],
+                                       CODEC['heatmap_size'], CODEC['sigma'])
+    heatmaps = distiller(images, keypoint_batch, mode='tensor')
+    torch.testing.assert_close(losses['loss_kpt'],
+                               F.mse_loss(heatmaps, targets))

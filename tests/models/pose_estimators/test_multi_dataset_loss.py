@@ -1,10 +1,16 @@
 """ViTPoseMultiDatasetEstimator: routing, losses and construction."""
+import numpy as np
 import pytest
 import torch
 from mmengine.optim import OptimWrapper
+from mmpose.codecs import UDPHeatmap
 from mmpose.registry import MODELS
+from mmpose.structures import PoseDataSample
 
-from .helpers import build, estimator_cfg, mixed_batch
+from vitpose_plugin.structures import PoseSampleBatch
+
+from ..distillers.helpers import CODEC
+from .helpers import DATASETS, build, estimator_cfg, mixed_batch
 
 MIXED = ['b', 'a', 'c', 'b', 'a']  # sorted: a a b b c
 
@@ -163,3 +169,34 @@ def test_expert_count_must_match_the_heads():
     cfg['backbone']['num_experts'] = 2
     with pytest.raises(ValueError, match='num_experts=2 but there are 3'):
         MODELS.build(cfg)
+
+
+def test_keypoint_batch_draws_each_group_with_its_codec():
+    """A PoseSampleBatch of padded keypoints (as vitpose_collate and
+    ViTPoseDataPreprocessor give it) survives sorting and slicing by dataset:
+    the losses equal those of MMPose's per-sample GenerateTarget targets."""
+    model = build()
+    images, samples = mixed_batch(MIXED)
+    codec = UDPHeatmap(**{k: v for k, v in CODEC.items() if k != 'type'})
+    rng = np.random.default_rng(0)
+    counts = [DATASETS[name][0] for name in MIXED]
+    keypoints = torch.zeros(len(MIXED), max(counts), 2)
+    visible = torch.zeros(len(MIXED), max(counts))
+    for row, (sample, count) in enumerate(zip(samples, counts)):
+        points = rng.uniform(0, 47, (1, count, 2)).astype(np.float32)
+        seen = (rng.uniform(size=(1, count)) > 0.2).astype(np.float32)
+        encoded = codec.encode(points, seen)
+        sample.gt_fields.heatmaps = torch.from_numpy(encoded['heatmaps'])
+        sample.gt_instance_labels.keypoint_weights = torch.from_numpy(
+            encoded['keypoint_weights'])
+        keypoints[row, :count] = torch.from_numpy(points[0])
+        visible[row, :count] = torch.from_numpy(seen[0])
+    expected = model.loss(images, samples)
+    stripped = [PoseDataSample(metainfo=s.metainfo) for s in samples]
+    batch = PoseSampleBatch(stripped, keypoints=keypoints,
+                            keypoints_visible=visible,
+                            keypoint_counts=counts)
+    losses = model.loss(images, batch)
+    assert set(losses) == set(expected)
+    for key, value in expected.items():
+        torch.testing.assert_close(losses[key], value, atol=1e-6, rtol=1e-5)

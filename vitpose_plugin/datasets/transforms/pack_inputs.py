@@ -8,7 +8,7 @@ from mmpose.structures import PoseDataSample
 _META_KEYS = ('id', 'img_id', 'img_path', 'category_id', 'crowd_index',
               'ori_shape', 'img_shape', 'input_size', 'input_center',
               'input_scale', 'flip', 'flip_direction', 'flip_indices',
-              'dataset_name')
+              'dataset_name', 'dataset_idx')
 
 
 @TRANSFORMS.register_module()

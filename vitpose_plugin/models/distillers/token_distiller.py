@@ -177,7 +177,8 @@ class ViTPoseTokenDistiller(BaseModel):
         """``loss_kpt`` (student vs ground truth), ``loss_distill`` (student
         vs teacher heatmaps, with output distillation) and ``acc_pose``."""
         heatmaps = self.student.head(self.extract_feat(inputs))
-        targets, weights = heatmap_targets(data_samples)
+        targets, weights = heatmap_targets(data_samples,
+                                           self.student.head.decoder)
         if heatmaps.shape != targets.shape:
             raise ValueError(f'student heatmaps {tuple(heatmaps.shape)} do '
                              f'not match the targets {tuple(targets.shape)}')

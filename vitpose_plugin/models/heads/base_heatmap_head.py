@@ -29,8 +29,9 @@ class BaseViTPoseHeatmapHead(BaseHead):
         out_channels (int): Number of keypoints K.
         loss (dict): Heatmap loss config. Defaults to
             ``KeypointMSELoss(use_target_weight=True)``.
-        decoder (dict, optional): MMPose codec used to turn heatmaps into
-            keypoints (e.g. ``UDPHeatmap``). Required for prediction.
+        decoder (dict, optional): The codec (``ViTPoseUDPHeatmap``): draws
+            the training targets from a batch's keypoints and decodes
+            heatmaps into keypoints. Required for prediction.
         init_cfg (dict | list, optional): Initialisation config.
     """
 
@@ -91,12 +92,13 @@ class BaseViTPoseHeatmapHead(BaseHead):
              train_cfg: ConfigType = {}) -> dict:
         """Heatmap loss (``loss_kpt``) and PCK accuracy (``acc_pose``).
 
-        The targets come from a :class:`PoseSampleBatch` or from the
-        samples' fields; ``acc_pose`` is computed on the device, only on
-        logged iterations (see :func:`train_metrics_due`).
+        The targets are drawn by the decoder (the config's codec) from a
+        :class:`PoseSampleBatch`'s keypoints, or come from the samples'
+        fields (:func:`heatmap_targets`); ``acc_pose`` is computed on the
+        device, only on logged iterations (see :func:`train_metrics_due`).
         """
         heatmaps = self.forward(feats)
-        targets, weights = heatmap_targets(batch_data_samples)
+        targets, weights = heatmap_targets(batch_data_samples, self.decoder)
         self._check_targets(heatmaps, targets)
         losses = dict(loss_kpt=self.loss_module(heatmaps, targets, weights))
         if train_metrics_due(train_cfg):

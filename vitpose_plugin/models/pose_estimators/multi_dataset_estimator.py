@@ -1,7 +1,8 @@
 """One backbone, one heatmap head per dataset: multi-dataset top-down pose.
 
 The batch is sorted by dataset on the host (from each sample's metainfo),
-the images are gathered once into that order, the backbone runs once (its
+the images (and a :class:`PoseSampleBatch`'s keypoints) are gathered once
+into that order, the backbone runs once (its
 dataset experts, if any, each on its own contiguous slice) and every head
 runs on its own dataset's slice only. Predictions are returned in the
 original sample order.
@@ -22,6 +23,8 @@ from mmpose.structures import PoseDataSample
 from mmpose.utils.typing import (ConfigType, ForwardResults, OptConfigType,
                                  OptMultiConfig, OptSampleList, SampleList)
 from torch import Tensor
+
+from ...structures import PoseSampleBatch
 
 Feats = Tuple[Tensor, ...]
 
@@ -63,7 +66,9 @@ class ViTPoseMultiDatasetEstimator(BaseModel):
     (a key of ``heads``), or failing that ``dataset_idx`` (a position in
     ``heads``). The name wins when both are present. Each head only sees
     its own samples, with its own keypoint count, codec and loss; nothing
-    is padded.
+    is padded: each head draws its group's targets from the batch's
+    keypoints with its own codec (``decoder``), or reads MMPose's
+    per-sample targets.
 
     Modes of :meth:`forward`:
 
@@ -237,14 +242,25 @@ class ViTPoseMultiDatasetEstimator(BaseModel):
         return Grouping(order, sizes)
 
     @staticmethod
-    def _gather(inputs: Tensor, order: List[int]) -> Tensor:
-        """``inputs`` in ``order`` (one ``index_select``; the indices are
-        copied from pinned memory without waiting for the device)."""
+    def _order_index(order: List[int], device: torch.device) -> Tensor:
+        """``order`` on ``device`` (copied from pinned memory without waiting
+        for the device)."""
+        index = torch.tensor(order, pin_memory=device.type == 'cuda')
+        return index.to(device, non_blocking=True)
+
+    def _sorted(self, inputs: Tensor, data_samples: OptSampleList,
+                order: List[int]) -> Tuple[Tensor, OptSampleList]:
+        """``inputs`` and ``data_samples`` in ``order``, with one index copy
+        to the device (a :class:`PoseSampleBatch` keeps its tensors)."""
         if order == list(range(len(order))):
-            return inputs
-        index = torch.tensor(order, pin_memory=inputs.is_cuda)
-        return inputs.index_select(
-            0, index.to(inputs.device, non_blocking=True))
+            return inputs, data_samples
+        index = self._order_index(order, inputs.device)
+        inputs = inputs.index_select(0, index)
+        if isinstance(data_samples, PoseSampleBatch):
+            return inputs, data_samples.take(order, index)
+        if data_samples is not None:
+            data_samples = [data_samples[i] for i in order]
+        return inputs, data_samples
 
     def extract_feat(self,
                      inputs: Tensor,
@@ -288,8 +304,8 @@ class ViTPoseMultiDatasetEstimator(BaseModel):
         """Heatmaps of each dataset present: name -> (n_k, K_k, h, w)."""
         grouping = self.group(
             inputs.shape[0], data_samples, self.test_option('dataset'))
-        feats = self._grouped_feats(
-            self._gather(inputs, grouping.order), grouping.sizes)
+        inputs, _ = self._sorted(inputs, None, grouping.order)
+        feats = self._grouped_feats(inputs, grouping.sizes)
         return {
             name: head.forward(feats[k])
             for k, (name, head) in enumerate(self.heads.items())
@@ -301,9 +317,8 @@ class ViTPoseMultiDatasetEstimator(BaseModel):
         docstring)."""
         batch = inputs.shape[0]
         grouping = self.group(batch, data_samples)
-        feats = self._grouped_feats(
-            self._gather(inputs, grouping.order), grouping.sizes)
-        samples = [data_samples[i] for i in grouping.order]
+        inputs, samples = self._sorted(inputs, data_samples, grouping.order)
+        feats = self._grouped_feats(inputs, grouping.sizes)
         losses: dict = {}
         totals: Dict[str, Tensor] = {}
         unused = []
@@ -377,12 +392,11 @@ class ViTPoseMultiDatasetEstimator(BaseModel):
         grouping = self.group(
             inputs.shape[0], data_samples, self.test_option('dataset'))
         self._log_inference_heads(data_samples, grouping.sizes)
-        inputs = self._gather(inputs, grouping.order)
+        inputs, samples = self._sorted(inputs, data_samples, grouping.order)
         feats = self._grouped_feats(inputs, grouping.sizes)
         flip = self.test_option('flip_test')
         if flip:
             flipped = self._grouped_feats(inputs.flip(-1), grouping.sizes)
-        samples = [data_samples[i] for i in grouping.order]
         instances: list = [None] * len(samples)
         fields: list = [None] * len(samples)
         for k, (head, (start, stop)) in enumerate(

@@ -4,13 +4,12 @@
 _base_ = ['./td-hm_ViTPose-base_8xb64-210e_coco-256x192.py']
 
 codec = dict(
-    type='UDPHeatmap',
+    type='ViTPoseUDPHeatmap',
     input_size=(384, 384),
     heatmap_size=(96, 96),
     sigma=2)
 
 model = dict(
-    data_preprocessor=dict(target_codec=codec),
     backbone=dict(img_size=(384, 384)),
     head=dict(decoder=codec))
 

@@ -4,13 +4,12 @@
 _base_ = ['./td-hm_ViTPose-base_8xb64-210e_coco-256x192.py']
 
 codec = dict(
-    type='UDPHeatmap',
+    type='ViTPoseUDPHeatmap',
     input_size=(432, 576),
     heatmap_size=(108, 144),
     sigma=2)
 
 model = dict(
-    data_preprocessor=dict(target_codec=codec),
     backbone=dict(img_size=(576, 432)),
     head=dict(decoder=codec))
 

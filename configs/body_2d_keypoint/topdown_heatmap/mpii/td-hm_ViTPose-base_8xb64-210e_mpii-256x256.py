@@ -9,7 +9,6 @@ _base_ = [
 
 optim_wrapper = dict(paramwise_cfg=dict(layer_decay_rate=0.75))
 model = dict(
-    data_preprocessor=dict(target_codec={{_base_.codec}}),
     backbone=dict(img_size=(256, 256)),
     head=dict(out_channels=16, decoder={{_base_.codec}}))
 default_hooks = dict(checkpoint=dict(save_best='PCK', rule='greater'))

@@ -1,10 +1,14 @@
-"""ViTPoseUDPDecoder against MMPose's UDPHeatmap.decode, in torch and ONNX."""
+"""The ViTPose UDP codec against MMPose's UDPHeatmap: batched encoding,
+decoding in torch and ONNX, and the registered codec class."""
 import numpy as np
 import pytest
 import torch
 from mmpose.codecs import MSRAHeatmap, UDPHeatmap
+from mmpose.registry import KEYPOINT_CODECS
 
-from vitpose_plugin.deployment import ViTPoseUDPDecoder, onnx_session
+from vitpose_plugin.codecs import (ViTPoseUDPDecoder, ViTPoseUDPHeatmap,
+                                   udp_gaussian_heatmaps)
+from vitpose_plugin.deployment import onnx_session
 
 
 def noisy_heatmaps(codec: UDPHeatmap, batch: int, seed: int) -> np.ndarray:
@@ -111,3 +115,62 @@ def test_other_codecs_are_refused():
                         sigma=2))
     with pytest.raises(ValueError, match='odd'):
         ViTPoseUDPDecoder((48, 64), (12, 16), 4)
+
+
+@pytest.mark.parametrize('sigma', [2, 1.5, 3])
+@pytest.mark.parametrize('input_size, heatmap_size',
+                         [((192, 256), (48, 64)), ((256, 256), (64, 64))])
+def test_equals_mmpose_udp_codec(sigma, input_size, heatmap_size):
+    rng = np.random.default_rng(0)
+    batch, keypoints = 24, 17
+    # inside, on the border and far outside the crop, some invisible
+    points = rng.uniform(-60, max(input_size) + 60,
+                         (batch, keypoints, 2)).astype(np.float32)
+    points[0, :4] = [[0, 0], [input_size[0] - 1, input_size[1] - 1],
+                     [-7.4, 3], [input_size[0] + 20, 10]]
+    visible = (rng.uniform(size=(batch, keypoints)) > 0.2).astype(np.float32)
+    codec = UDPHeatmap(input_size=input_size, heatmap_size=heatmap_size,
+                       sigma=sigma)
+    encoded = [codec.encode(points[i:i + 1], visible[i:i + 1])
+               for i in range(batch)]
+    heatmaps, weights = udp_gaussian_heatmaps(
+        torch.from_numpy(points), torch.from_numpy(visible), input_size,
+        heatmap_size, sigma)
+    reference = np.stack([e['heatmaps'] for e in encoded])
+    assert heatmaps.dtype == torch.float32
+    np.testing.assert_allclose(heatmaps.numpy(), reference, atol=1e-5,
+                               rtol=0)
+    np.testing.assert_array_equal(
+        weights.numpy(), np.concatenate([e['keypoint_weights']
+                                         for e in encoded]))
+    # the sample really has keypoints outside the heatmap (weight 0)
+    assert (weights.numpy() == 0).sum() > (visible == 0).sum()
+
+
+def test_codec_class_is_mmpose_udp_with_batched_methods():
+    settings = dict(input_size=(96, 128), heatmap_size=(24, 32), sigma=2,
+                    blur_kernel_size=7)
+    codec = KEYPOINT_CODECS.build(dict(type='ViTPoseUDPHeatmap', **settings))
+    reference = UDPHeatmap(**settings)
+    assert isinstance(codec, UDPHeatmap) and codec.support_batch_decoding
+    rng = np.random.default_rng(4)
+    points = rng.uniform(-5, 100, (3, 17, 2)).astype(np.float32)
+    visible = (rng.uniform(size=(3, 17)) > 0.2).astype(np.float32)
+    heatmaps, weights = codec.batch_encode(torch.from_numpy(points),
+                                           torch.from_numpy(visible))
+    for index in range(3):
+        expected = reference.encode(points[index:index + 1],
+                                    visible[index:index + 1])
+        np.testing.assert_allclose(heatmaps[index].numpy(),
+                                   expected['heatmaps'], atol=1e-5, rtol=0)
+        np.testing.assert_array_equal(weights[index:index + 1].numpy(),
+                                      expected['keypoint_weights'])
+    noisy = noisy_heatmaps(reference, batch=2, seed=5)
+    keypoints, scores = codec.batch_decode(torch.from_numpy(noisy))
+    for index, maps in enumerate(noisy):
+        expected, expected_scores = reference.decode(maps.copy())
+        assert keypoints[index].shape == (1, 17, 2)
+        np.testing.assert_allclose(keypoints[index], expected, atol=1e-3)
+        np.testing.assert_allclose(scores[index], expected_scores, atol=1e-6)
+    with pytest.raises(ValueError, match='gaussian heatmaps only'):
+        ViTPoseUDPHeatmap((96, 128), (24, 32), heatmap_type='combined')
