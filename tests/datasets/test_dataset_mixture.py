@@ -216,6 +216,7 @@ def test_multi_source_sampler_counts(blocks, source_ratio, counts):
     loader_cfg = dict(
         batch_size=batch_size,
         num_workers=0,
+        collate_fn=dict(type='vitpose_collate'),
         sampler=dict(
             type='MultiSourceSampler',
             batch_size=batch_size,
@@ -236,12 +237,14 @@ def test_multi_source_sampler_counts(blocks, source_ratio, counts):
             bisect.bisect_right(starts, i) - 1
             for i in indices[b:b + batch_size])
         assert [sources[k] for k in range(3)] == counts
-    # Loaded batches: every sample tagged with its dataset, own keypoints.
+    # Loaded batches: every sample tagged with its dataset, own keypoints
+    # (one padded keypoint tensor, each sample's count).
     for batch in itertools.islice(loader, 2):
         samples = batch['data_samples']
         tags = Counter(s.dataset_idx for s in samples)
         assert [tags[k] for k in range(3)] == counts
-        for s in samples:
+        keypoint_counts = batch['targets']['keypoint_counts']
+        for s, count in zip(samples, keypoint_counts):
             num_kpts = NUM_KEYPOINTS[s.dataset_name]
-            assert s.gt_fields.heatmaps.shape[0] == num_kpts
+            assert count == num_kpts
             assert np.asarray(s.flip_indices).shape == (num_kpts, )

@@ -6,7 +6,10 @@
 #                COCO-WholeBody and CrowdPose, GT boxes for the others)
 #   NAME_metric  its metric (OKS AP; PCKh@0.5 for MPII)
 # Each dataset keeps its own keypoints, flip pairs and targets; all share one
-# input size, as a batch mixes datasets. An experiment config picks and
+# input size, as a batch mixes datasets. Training runs the fast pipeline
+# (docs/training_speed.md): workers decode and crop, vitpose_collate stacks
+# every dataset's keypoints into one batch tensor, and each head draws its
+# dataset group's heatmaps on the device with its codec (`decoder`). An experiment config picks and
 # orders them (the order is the dataset index, and `names` are the keys of
 # the model's heads and of the metrics), e.g.
 #   dataset=dict(type='ViTPoseDatasetMixture',
@@ -17,7 +20,10 @@
 # data_root (data/coco/, data/aic/, ...), so
 # --cfg-options data_root=/path/to/datasets/ moves them all.
 codec = dict(
-    type='UDPHeatmap', input_size=(192, 256), heatmap_size=(48, 64), sigma=2)
+    type='ViTPoseUDPHeatmap',
+    input_size=(192, 256),
+    heatmap_size=(48, 64),
+    sigma=2)
 data_mode = 'topdown'
 data_root = 'data/'
 
@@ -30,10 +36,12 @@ train_pipeline = [
     dict(type='GetBBoxCenterScale'),
     dict(type='RandomFlip', direction='horizontal'),
     dict(type='RandomHalfBody'),
-    dict(type='RandomBBoxTransform'),
-    dict(type='TopdownAffine', input_size=codec['input_size'], use_udp=True),
-    dict(type='GenerateTarget', encoder=codec),
-    dict(type='PackPoseInputs'),
+    dict(type='ViTPoseRandomBBoxTransform'),
+    dict(
+        type='ViTPoseTopdownAffine',
+        input_size=codec['input_size'],
+        use_udp=True),
+    dict(type='PackViTPoseInputs'),
 ]
 # MPII's own augmentation (as mpii_topdown_256x256.py): no half-body crops,
 # no box shift.
@@ -42,10 +50,12 @@ mpii_train_pipeline = [
     dict(type='ViTPoseLoadImage'),
     dict(type='GetBBoxCenterScale'),
     dict(type='RandomFlip', direction='horizontal'),
-    dict(type='RandomBBoxTransform', shift_prob=0),
-    dict(type='TopdownAffine', input_size=codec['input_size'], use_udp=True),
-    dict(type='GenerateTarget', encoder=codec),
-    dict(type='PackPoseInputs'),
+    dict(type='ViTPoseRandomBBoxTransform', shift_prob=0),
+    dict(
+        type='ViTPoseTopdownAffine',
+        input_size=codec['input_size'],
+        use_udp=True),
+    dict(type='PackViTPoseInputs'),
 ]
 val_pipeline = [
     dict(type='ViTPoseCheckAnnotation'),
@@ -217,7 +227,9 @@ train_dataloader = dict(
     batch_size=64,
     num_workers=4,
     persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True))
+    pin_memory=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    collate_fn=dict(type='vitpose_collate'))
 val_dataloader = dict(
     batch_size=32,
     num_workers=4,

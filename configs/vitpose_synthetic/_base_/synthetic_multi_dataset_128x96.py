@@ -21,7 +21,9 @@ randomness = dict(seed=0, deterministic=False)
 data_mode = 'topdown'
 dataset_type = 'SyntheticCocoDataset'
 
+# ViTPoseOptimWrapper: the gradient norm stays on the device until logged.
 optim_wrapper = dict(
+    type='ViTPoseOptimWrapper',
     optimizer=dict(type='AdamW', lr=2e-3, betas=(0.9, 0.999),
                    weight_decay=0.05, fused=True),
     constructor='ViTPoseLayerDecayConstructor',
@@ -43,7 +45,10 @@ custom_hooks = [
 ]
 
 codec = dict(
-    type='UDPHeatmap', input_size=(96, 128), heatmap_size=(24, 32), sigma=2,
+    type='ViTPoseUDPHeatmap',
+    input_size=(96, 128),
+    heatmap_size=(24, 32),
+    sigma=2,
     blur_kernel_size=7)
 backbone = dict(
     type='ViTPoseBackbone',
@@ -53,7 +58,7 @@ backbone = dict(
     patch_padding=2,
     drop_path_rate=0.0)
 data_preprocessor = dict(
-    type='PoseDataPreprocessor',
+    type='ViTPoseDataPreprocessor',
     mean=[123.675, 116.28, 103.53],
     std=[58.395, 57.12, 57.375],
     bgr_to_rgb=True)
@@ -73,15 +78,17 @@ coco_head = dict(head, out_channels=num_keypoints['coco'])
 aic_head = dict(head, out_channels=num_keypoints['aic'])
 mpii_head = dict(head, out_channels=num_keypoints['mpii'])
 
+# The fast pipeline (docs/training_speed.md): each head draws its dataset
+# group's heatmaps on the device with its codec.
 train_pipeline = [
-    dict(type='LoadImage'),
+    dict(type='ViTPoseLoadImage'),
     dict(type='GetBBoxCenterScale'),
     dict(type='RandomFlip', direction='horizontal'),
-    dict(type='RandomBBoxTransform', shift_factor=0.05,
+    dict(type='ViTPoseRandomBBoxTransform', shift_factor=0.05,
          scale_factor=(0.85, 1.15), rotate_factor=15),
-    dict(type='TopdownAffine', input_size=codec['input_size'], use_udp=True),
-    dict(type='GenerateTarget', encoder=codec),
-    dict(type='PackPoseInputs'),
+    dict(type='ViTPoseTopdownAffine', input_size=codec['input_size'],
+         use_udp=True),
+    dict(type='PackViTPoseInputs'),
 ]
 val_pipeline = [
     dict(type='LoadImage'),
@@ -145,7 +152,9 @@ train_dataloader = dict(
     batch_size=batch_size,
     num_workers=1,
     persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True))
+    pin_memory=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    collate_fn=dict(type='vitpose_collate'))
 val_dataloader = dict(
     batch_size=64,
     num_workers=1,
