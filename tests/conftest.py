@@ -2,6 +2,8 @@ import os.path as osp
 
 import pytest
 
+from .tools import learnability_run
+
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SAMPLE_CONFIG = osp.join(
     REPO_ROOT, 'configs', 'vitpose_sample',
@@ -16,3 +18,24 @@ def repo_root() -> str:
 @pytest.fixture(scope='session')
 def sample_config() -> str:
     return SAMPLE_CONFIG
+
+
+# The learnability training (tests/tools/learnability_run.py) under
+# pytest-xdist: the controller collects nothing itself, so it starts the run
+# when a worker reports the test among its items, and tells every worker
+# where the run's files are.
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    node.workerinput[learnability_run.WORKER_INPUT_KEY] = \
+        learnability_run.training_root(node.config)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node, ids) -> None:
+    if not node.config.option.collectonly and \
+            any(map(learnability_run.is_learnability_test, ids)):
+        learnability_run.start_training(node.config)
+
+
+def pytest_sessionfinish(session) -> None:
+    learnability_run.stop_training(session.config)

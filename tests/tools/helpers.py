@@ -6,6 +6,7 @@ import os.path as osp
 import socket
 import subprocess
 import sys
+import threading
 import time
 from types import ModuleType
 from typing import List
@@ -58,15 +59,21 @@ def read_metrics(path: str) -> dict:
 
 class BackgroundRun:
     """A tool run in a subprocess (in :func:`tool_env`) that the test
-    session goes on beside, its output in a log file.
+    session goes on beside, its output in a log file. When the run ends, its
+    exit code and wall seconds are written to ``returncode_path``, so that
+    another process (a pytest-xdist worker) can wait for it with
+    :func:`wait_for_background_run`.
 
     Args:
         cmd (list[str]): The command.
         cwd (str): Its working directory.
         log_path (str): Where its stdout and stderr go.
+        returncode_path (str): Where ``"<exit code> <seconds>"`` goes when
+            the run ends.
     """
 
-    def __init__(self, cmd: List[str], cwd: str, log_path: str) -> None:
+    def __init__(self, cmd: List[str], cwd: str, log_path: str,
+                 returncode_path: str) -> None:
         self.cmd = cmd
         self.log_path = log_path
         self.started = time.monotonic()
@@ -74,22 +81,16 @@ class BackgroundRun:
             self.proc = subprocess.Popen(cmd, cwd=cwd, env=tool_env(),
                                          stdout=log,
                                          stderr=subprocess.STDOUT, text=True)
+        threading.Thread(target=self._report, args=(returncode_path, ),
+                         daemon=True).start()
 
-    def wait(self, timeout: float) -> float:
-        """Wait for the run to end (a hang guard of ``timeout`` seconds from
-        its start) and return its wall time in seconds; an AssertionError
-        with the end of its log if it failed."""
-        remaining = max(1.0, timeout - (time.monotonic() - self.started))
-        try:
-            returncode = self.proc.wait(remaining)
-        except subprocess.TimeoutExpired:
-            self.stop()
-            raise AssertionError(f'{" ".join(self.cmd)} ran over {timeout} s:'
-                                 f'\n{self.log_tail()}')
-        if returncode != 0:
-            raise AssertionError(f'{" ".join(self.cmd)} exited {returncode}:'
-                                 f'\n{self.log_tail()}')
-        return time.monotonic() - self.started
+    def _report(self, returncode_path: str) -> None:
+        returncode = self.proc.wait()
+        seconds = time.monotonic() - self.started
+        partial = returncode_path + '.partial'
+        with open(partial, 'w') as f:
+            f.write(f'{returncode} {seconds:.1f}')
+        os.replace(partial, returncode_path)
 
     def stop(self) -> None:
         """End the run if it is still going."""
@@ -97,6 +98,28 @@ class BackgroundRun:
             self.proc.kill()
             self.proc.wait()
 
-    def log_tail(self, chars: int = 6000) -> str:
-        with open(self.log_path) as f:
-            return f.read()[-chars:]
+
+def wait_for_background_run(returncode_path: str, log_path: str,
+                            timeout: float) -> float:
+    """Wait until a :class:`BackgroundRun` (in this or another process) has
+    written ``returncode_path``, at most ``timeout`` seconds (a hang guard),
+    and return the run's wall time in seconds; an AssertionError with the end
+    of its log if it failed or ran over."""
+    deadline = time.monotonic() + timeout
+    while not osp.exists(returncode_path):
+        if time.monotonic() > deadline:
+            raise AssertionError(f'the run logging to {log_path} went on '
+                                 f'for over {timeout} s:\n'
+                                 f'{_log_tail(log_path)}')
+        time.sleep(2)
+    with open(returncode_path) as f:
+        returncode, seconds = f.read().split()
+    if int(returncode) != 0:
+        raise AssertionError(f'the run logging to {log_path} exited '
+                             f'{returncode}:\n{_log_tail(log_path)}')
+    return float(seconds)
+
+
+def _log_tail(log_path: str, chars: int = 6000) -> str:
+    with open(log_path) as f:
+        return f.read()[-chars:]
