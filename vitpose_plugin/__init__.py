@@ -11,10 +11,15 @@ distillation algorithms ``ViTPoseKnowledgeTokenTuner`` and
 (``mmpose.registry.OPTIM_WRAPPER_CONSTRUCTORS``), ``SyntheticCocoDataset``
 (``mmpose.registry.DATASETS``), ``TorchRuntimeHook``
 (``mmpose.registry.HOOKS``) and ``ViTPoseRunner``
-(``mmpose.registry.RUNNERS``). Checkpoint tools live in
-:mod:`vitpose_plugin.checkpoints`.
+(``mmpose.registry.RUNNERS``), ``ViTPoseUDPHeatmap``
+(``mmpose.registry.KEYPOINT_CODECS``), and the checkpoint initializers
+``ViTPosePretrained``, ``ViTPoseModelCheckpoint`` and
+``ViTPoseKnowledgeToken`` (mmengine's ``WEIGHT_INITIALIZERS``). Checkpoint
+tools live in :mod:`vitpose_plugin.checkpoints`. The subpackages import
+only downwards, so the order of these imports does not matter.
 """
-# models first: checkpoints (used by the engine) builds on its layers.
+from .codecs import *  # noqa: F401,F403
+from .checkpoints import initializers  # noqa: F401
 from .models import *  # noqa: F401,F403
 from .datasets import *  # noqa: F401,F403
 from .engine import *  # noqa: F401,F403

@@ -11,7 +11,7 @@ from vitpose_plugin.checkpoints.layouts import (MAE_FACEBOOK, MAE_MMPRETRAIN,
                                                 MMPOSE_VITPOSE,
                                                 OFFICIAL_VITPOSE, PLUGIN)
 from vitpose_plugin.models import ViTPoseBackbone
-from vitpose_plugin.models.layers import resize_pos_embed
+from vitpose_plugin.token_grid import resize_pos_embed
 from .reference_models import (DEPTH, HEADS, WIDTH, build,
                                build_mmpose_vitpose, build_plugin_model,
                                mae_facebook_from_mmpretrain,

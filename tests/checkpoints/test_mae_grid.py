@@ -5,7 +5,7 @@ import torch
 
 from vitpose_plugin.checkpoints.layouts import (_mae_source_grid,
                                                 mae_pos_embed_to_grid)
-from vitpose_plugin.models.layers.pos_embed import resize_pos_embed
+from vitpose_plugin.token_grid import resize_pos_embed
 
 
 def mae_embed(rows, cols, dims=8):

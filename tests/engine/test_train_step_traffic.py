@@ -7,7 +7,6 @@ counted in the data preprocessor, where the batch crosses to the device
 (clip_grad_norm_'s same-device .to() calls would be counted otherwise)."""
 import pytest
 from mmengine.config import Config
-from mmengine.logging import MessageHub
 from mmengine.optim import build_optim_wrapper
 from mmengine.runner import Runner
 from mmpose.registry import DATASETS, MODELS
@@ -15,7 +14,7 @@ from mmpose.utils import register_all_modules
 
 import vitpose_plugin  # noqa: F401
 from vitpose_plugin.datasets import vitpose_collate
-from vitpose_plugin.models.utils import LOG_TRAIN_METRICS
+from vitpose_plugin.models.utils import want_train_metrics
 
 from ..configs.test_synthetic_multi_dataset import EXPERTS, tiny_splits
 from ..tools.helpers import load_tool
@@ -30,7 +29,7 @@ def test_one_copy_per_field_no_sync(tmp_path, logged):
     model = MODELS.build(cfg.model)
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     batch = next(iter(Runner.build_dataloader(cfg.train_dataloader)))
-    MessageHub.get_current_instance().update_info(LOG_TRAIN_METRICS, logged)
+    want_train_metrics(model, logged)
     counter = load_tool('train_throughput', 'analysis') \
         .HostDeviceTrafficCounter('cpu')
     with counter:
@@ -41,7 +40,6 @@ def test_one_copy_per_field_no_sync(tmp_path, logged):
         outputs = model.train_step(batch, optim_wrapper)
     assert counter.total_syncs == 0, dict(counter.syncs)
     assert ('acc_pose' in outputs) == logged
-    MessageHub.get_current_instance().pop_info(LOG_TRAIN_METRICS)
 
 
 def test_vitpose_plus_step_moves_nothing_per_sample(tmp_path):

@@ -12,8 +12,7 @@ from torch import nn
 
 from ..checkpoints.files import read_checkpoint
 from ..checkpoints.layouts import unwrap_state_dict
-from ..checkpoints.state_dict_hooks import (CheckpointShapeError,
-                                            shape_error_for_checkpoint)
+from ..models.utils import CheckpointShapeError, shape_error_for_checkpoint
 from .dataset_selection import head_names, is_multi_dataset, select_dataset
 
 

@@ -8,8 +8,11 @@
   for trusted legacy files) and the one saver;
 - :mod:`.loading`: a backbone from any layout (``init_cfg``), a whole model
   strictly (the distillers), a knowledge token;
-- :mod:`.state_dict_hooks`: position-grid resizing and shape checks on
-  every ``load_state_dict``;
+- ``CheckpointShapeError``, ``check_loaded_shapes``,
+  ``resize_pos_embed_on_load``: the models' own load-state-dict hooks
+  (:mod:`vitpose_plugin.models.utils.state_dict_hooks`), named here too;
+- :mod:`.initializers`: ``init_cfg`` types that load checkpoints into
+  modules, registered in mmengine's ``WEIGHT_INITIALIZERS``;
 - :mod:`.extraction`: the student / tuned teacher of a distillation run;
 - :mod:`.multi_dataset`: one dataset of a multi-dataset model as a single
   model (split), and a multi-dataset model from a single one (merge);
@@ -19,6 +22,9 @@
 - :mod:`.cli`: ``python -m vitpose_plugin.checkpoints {convert, split,
   merge, extract-student, extract-teacher, publish, inspect}``.
 """
+from ..models.utils.state_dict_hooks import (CheckpointShapeError,
+                                             check_loaded_shapes,
+                                             resize_pos_embed_on_load)
 from .extraction import extract_student, extract_teacher
 from .files import (TRUST_ENV, CorruptCheckpointError, UnsafeCheckpointError,
                     checkpoint_allow_list, read_checkpoint, read_state_dict,
@@ -31,8 +37,6 @@ from .loading import load_backbone, load_knowledge_token, load_model
 from .multi_dataset import (count_experts, expand_experts, fuse_expert,
                             merge_single_dataset, split_multi_dataset)
 from .publish import publish_checkpoint
-from .state_dict_hooks import (CheckpointShapeError, check_loaded_shapes,
-                               resize_pos_embed_on_load)
 
 __all__ = [
     'CheckpointShapeError', 'ConvertedCheckpoint', 'CorruptCheckpointError',

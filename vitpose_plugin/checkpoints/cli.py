@@ -20,7 +20,7 @@ import argparse
 import sys
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
-from ..models.layers.patch_embed import patch_grid
+from ..token_grid import conv_patch_grid, infer_grid
 from .extraction import extract_student, extract_teacher
 from .files import (CorruptCheckpointError, UnsafeCheckpointError,
                     check_output_path, describe_unpickling, read_checkpoint,
@@ -34,7 +34,6 @@ from .multi_dataset import (count_experts, dataset_index,
                             merge_single_dataset, split_multi_dataset)
 from .publish import (PUBLISHED_ENTRIES, publish_checkpoint,
                       select_dataset_meta)
-from .state_dict_hooks import infer_grid
 
 #: ``--from`` choices: a layout, ``mae`` (either MAE layout) or ``auto``.
 SOURCES: Dict[str, Sequence[str]] = {
@@ -115,8 +114,8 @@ def convert(args: argparse.Namespace) -> List[str]:
     if layout not in accepted:
         raise ValueError(f'{args.src} is a {layout} checkpoint, but this '
                          f'converter accepts {", ".join(accepted)}')
-    grid = patch_grid(tuple(args.img_size), args.patch_size,
-                      args.patch_stride, args.patch_padding)
+    grid = conv_patch_grid(tuple(args.img_size), args.patch_size,
+                           args.patch_stride, args.patch_padding)
     result = convert_checkpoint(
         state_dict, grid=grid, layout=layout, names=args.names)
     converted = result.state_dict

@@ -7,14 +7,15 @@ from typing import Collection, Dict, Optional, Tuple
 from mmengine.logging import print_log
 from torch import Tensor, nn
 
-from ..models.layers.patch_embed import pad_patch_kernel
+from ..models.utils.state_dict_hooks import (CheckpointShapeError,
+                                             shape_error_for_checkpoint)
+from ..token_grid import pad_patch_kernel
 from .files import MapLocation, read_state_dict
 from .layouts import (BACKBONE_PREFIX, KNOWLEDGE_TOKEN, MAE_LAYOUTS,
                       OFFICIAL_VITPOSE_MOE, OPTIONAL_PRETRAINED_KEYS,
                       TUNER_KNOWLEDGE_TOKEN, StateDict, convert_checkpoint,
                       detect_layout, strip_prefix)
 from .multi_dataset import count_experts, expand_experts
-from .state_dict_hooks import CheckpointShapeError, shape_error_for_checkpoint
 
 
 def _match_experts(backbone: nn.Module, weights: StateDict,

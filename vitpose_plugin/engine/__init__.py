@@ -2,13 +2,14 @@ from .hooks import (TorchRuntimeHook, ViTPoseNonFiniteLossHook,
                     ViTPoseRuntimeInfoHook)
 from .optim_wrappers import (ViTPoseAmpOptimWrapper,
                              ViTPoseLayerDecayConstructor,
-                             ViTPoseOptimWrapper)
+                             ViTPoseOptimWrapper, training_scalars_of)
 from .runner import (ViTPoseEpochBasedTrainLoop, ViTPoseRunner,
                      compile_pose_model)
+from .training_scalars import TrainingScalars
 
 __all__ = [
-    'TorchRuntimeHook', 'ViTPoseAmpOptimWrapper',
+    'TorchRuntimeHook', 'TrainingScalars', 'ViTPoseAmpOptimWrapper',
     'ViTPoseEpochBasedTrainLoop', 'ViTPoseLayerDecayConstructor',
     'ViTPoseNonFiniteLossHook', 'ViTPoseOptimWrapper', 'ViTPoseRunner',
-    'ViTPoseRuntimeInfoHook', 'compile_pose_model'
+    'ViTPoseRuntimeInfoHook', 'compile_pose_model', 'training_scalars_of'
 ]

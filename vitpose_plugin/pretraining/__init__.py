@@ -12,7 +12,7 @@ checkpoint initialises ``ViTPoseBackbone`` through ``init_cfg`` (layout
 """
 from .mae_decoder import ViTPoseMAEPretrainDecoder
 from .mae_head import ViTPoseMAEPretrainHead
-from .mae_vit import ViTPoseMAEViT, patch_grid
+from .mae_vit import ViTPoseMAEViT
 from .person_crop_dataset import ViTPosePersonCropDataset, person_region
 from .person_random_resized_crop import ViTPosePersonRandomResizedCrop
 from .sincos_pos_embed import sincos_pos_embed
@@ -21,6 +21,6 @@ from .synthetic_person_crop_dataset import ViTPoseSyntheticPersonCropDataset
 __all__ = [
     'ViTPoseMAEPretrainDecoder', 'ViTPoseMAEPretrainHead', 'ViTPoseMAEViT',
     'ViTPosePersonCropDataset', 'ViTPosePersonRandomResizedCrop',
-    'ViTPoseSyntheticPersonCropDataset', 'patch_grid', 'person_region',
+    'ViTPoseSyntheticPersonCropDataset', 'person_region',
     'sincos_pos_embed'
 ]

@@ -6,7 +6,7 @@ from mmengine.model import BaseModule
 from mmpretrain.models import MAEPretrainDecoder
 from mmpretrain.registry import MODELS
 
-from .mae_vit import patch_grid
+from ..token_grid import tiled_patch_grid
 from .sincos_pos_embed import sincos_pos_embed
 
 
@@ -42,7 +42,7 @@ class ViTPoseMAEPretrainDecoder(MAEPretrainDecoder):
                  decoder_num_heads: int = 16,
                  mlp_ratio: int = 4,
                  init_cfg: Optional[Union[List[dict], dict]] = None) -> None:
-        self.grid = patch_grid(img_size, patch_size)
+        self.grid = tiled_patch_grid(img_size, patch_size)
         if decoder_embed_dim % decoder_num_heads or decoder_embed_dim % 4:
             raise ValueError(
                 f'decoder_embed_dim={decoder_embed_dim} must be divisible by '

@@ -5,7 +5,7 @@ from mmpretrain.models import MAEPretrainHead
 from mmpretrain.registry import MODELS
 from torch import Tensor
 
-from .mae_vit import patch_grid
+from ..token_grid import tiled_patch_grid
 
 
 @MODELS.register_module()
@@ -34,7 +34,7 @@ class ViTPoseMAEPretrainHead(MAEPretrainHead):
         super().__init__(
             loss=loss, norm_pix=norm_pix, patch_size=patch_size,
             in_channels=in_channels)
-        self.grid = patch_grid(img_size, patch_size)
+        self.grid = tiled_patch_grid(img_size, patch_size)
 
     def patchify(self, imgs: Tensor) -> Tensor:
         """(B, C, H, W) images -> (B, rows*cols, p*p*C) patches, row-major,

@@ -6,25 +6,8 @@ from mmpretrain.models import MAEViT, VisionTransformer
 from mmpretrain.registry import MODELS
 
 from ..models.backbones.vitpose_vit import resolve_arch
-from ..models.layers.utils import to_2tuple
+from ..token_grid import tiled_patch_grid, to_2tuple
 from .sincos_pos_embed import sincos_pos_embed
-
-
-def patch_grid(img_size: Union[int, Tuple[int, int]],
-               patch_size: int) -> Tuple[int, int]:
-    """(rows, cols) of non-overlapping ``patch_size`` patches of an
-    (H, W) image.
-
-    Raises:
-        ValueError: a side not divisible by ``patch_size``.
-    """
-    height, width = to_2tuple(img_size)
-    if patch_size < 1 or height % patch_size or width % patch_size:
-        raise ValueError(
-            f'MAE pretraining cuts the {height}x{width} input into '
-            f'{patch_size}x{patch_size} patches without overlap, so both '
-            f'sides must be multiples of {patch_size} (e.g. 256x192)')
-    return height // patch_size, width // patch_size
 
 
 @MODELS.register_module()
@@ -62,7 +45,7 @@ class ViTPoseMAEViT(MAEViT):
                  mask_ratio: float = 0.75,
                  drop_path_rate: float = 0.,
                  init_cfg: Optional[Union[List[dict], dict]] = None) -> None:
-        grid = patch_grid(img_size, patch_size)
+        grid = tiled_patch_grid(img_size, patch_size)
         if not 0. < mask_ratio < 1. or \
                 int(grid[0] * grid[1] * (1 - mask_ratio)) < 1:
             raise ValueError(

@@ -180,7 +180,7 @@ def test_skip_mode_equals_a_run_without_that_step(tmp_path):
                                        atol=0)
     hub = runner.message_hub
     assert hub.get_scalar('train/skipped_steps').current() == 1
-    assert runner.optim_wrapper.skipped_iters == [BAD]
+    assert runner.optim_wrapper.training_scalars.skipped_iters == [BAD]
     log = open(osp.join(runner.log_dir, f'{runner.timestamp}.log')).read()
     assert f'iteration {BAD}: non-finite loss or gradient (loss nan, ' \
         'grad_norm nan); the optimizer step was skipped' in log

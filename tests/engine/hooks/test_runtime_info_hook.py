@@ -8,7 +8,6 @@ from mmengine.runner import Runner
 
 import vitpose_plugin  # noqa: F401
 from vitpose_plugin.engine import ViTPoseRuntimeInfoHook
-from vitpose_plugin.models.utils import LOG_TRAIN_METRICS
 
 from ...tools.helpers import load_tool
 from ..tiny_coco import tiny_coco_config
@@ -26,7 +25,7 @@ class Recorder(Hook):
 
     def before_train_iter(self, runner, batch_idx, data_batch=None):
         self._start = (self.counter.total_syncs, dict(self.counter.syncs))
-        self.flag = runner.message_hub.get_info(LOG_TRAIN_METRICS)
+        self.flag = runner.model.head.train_metrics_wanted
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None):
@@ -77,7 +76,7 @@ def test_same_message_hub_history_and_no_sync_between_logs(
     assert len(hub.log_scalars['train/acc_pose'].data[0]) == 2
     # not logged: no sync at all; logged: the one read-back of the scalars
     assert [row['syncs'] for row in recorder.rows] == [0, 1, 0] * 2
-    assert LOG_TRAIN_METRICS not in hub.runtime_info
+    assert runner.model.head.train_metrics_wanted  # as without the hook
 
 
 def test_mmengine_hook_syncs_every_iteration(tmp_path):

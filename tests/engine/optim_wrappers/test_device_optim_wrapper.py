@@ -28,7 +28,7 @@ def test_clip_equals_mmengine_and_keeps_the_norm_on_the_device():
     for _ in range(3):
         ours.update_params(loss(ours_model))
         ref.update_params(loss(ref_model))
-        norm = ours.pending_grad_norm
+        norm = ours.training_scalars.grad_norm
         assert isinstance(norm, torch.Tensor) and norm.shape == ()
         assert norm.item() == pytest.approx(
             ref.message_hub.get_scalar('train/grad_norm').current())
@@ -99,7 +99,7 @@ def test_grad_norm_without_clipping_is_the_total_norm():
     wrapper.zero_grad()
     wrapper.update_params(value)
     ref.update_params(loss(ref_model))
-    torch.testing.assert_close(wrapper.pending_grad_norm, expected)
+    torch.testing.assert_close(wrapper.training_scalars.grad_norm, expected)
     for a, b in zip(model.parameters(), ref_model.parameters()):
         torch.testing.assert_close(a, b)  # measured, not clipped
 
@@ -130,7 +130,8 @@ def test_skip_leaves_weights_and_optimizer_state_as_before(what, clip):
         wrapper.update_params(loss(model))
         ref.update_params(loss(ref_model))
     bad_step(wrapper, model, what)
-    assert not torch.isfinite(wrapper.pending_grad_norm)  # logged as is
+    # logged as is
+    assert not torch.isfinite(wrapper.training_scalars.grad_norm)
     for _ in range(2):
         wrapper.update_params(loss(model))
         ref.update_params(loss(ref_model))
@@ -143,7 +144,8 @@ def test_skip_leaves_weights_and_optimizer_state_as_before(what, clip):
             assert torch.equal(state[key], ref_state[key]), key
     assert wrapper.message_hub.get_scalar(
         'train/skipped_steps').current() == 1
-    assert wrapper.skipped_iters == [7]  # 1-based, as in the log
+    # 1-based, as in the log
+    assert wrapper.training_scalars.skipped_iters == [7]
 
 
 def test_error_mode_applies_the_step():
@@ -152,7 +154,7 @@ def test_error_mode_applies_the_step():
     wrapper = ViTPoseOptimWrapper(optimizer=adamw(model))
     bad_step(wrapper, model, 'loss')
     assert not torch.isfinite(model[0].weight).all()
-    assert wrapper.skipped_iters == []
+    assert wrapper.training_scalars.skipped_iters == []
 
 
 @pytest.mark.parametrize('mode, syncs', [('error', 0), ('skip', 1)])
@@ -206,7 +208,7 @@ def _skip_on_one_rank(rank, init_file, out_dir):
             value = value * float('nan')
         wrapper.update_params(value)
     torch.save(dict(params=list(model.parameters()),
-                    skipped=wrapper.skipped_iters),
+                    skipped=wrapper.training_scalars.skipped_iters),
                f'{out_dir}/{rank}.pt')
     torch.distributed.destroy_process_group()
 

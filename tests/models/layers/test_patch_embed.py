@@ -2,7 +2,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from vitpose_plugin.models.layers import PatchEmbed, pad_patch_kernel
+from vitpose_plugin.models.layers import PatchEmbed
 
 
 @pytest.mark.parametrize('stride, padding, expected', [
@@ -16,18 +16,6 @@ def test_overlapping_patch_grid(stride, padding, expected):
     tokens, grid = embed(torch.rand(1, 3, 256, 192))
     assert grid == expected == embed.grid_size((256, 192))
     assert tokens.shape == (1, expected[0] * expected[1], 8)
-
-
-def test_pad_patch_kernel_centres_the_kernel():
-    weight = torch.randn(4, 3, 14, 14)
-    padded = pad_patch_kernel(weight, 16)
-    assert padded.shape == (4, 3, 16, 16)
-    torch.testing.assert_close(padded[..., 1:15, 1:15], weight)
-    inner = torch.zeros(16, 16, dtype=torch.bool)
-    inner[1:15, 1:15] = True
-    assert (padded[..., ~inner] == 0).all()
-    with pytest.raises(ValueError, match='smaller'):
-        pad_patch_kernel(weight, 12)
 
 
 @pytest.mark.parametrize('keep_ring_zero', [False, True])

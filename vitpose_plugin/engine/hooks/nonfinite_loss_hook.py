@@ -8,6 +8,8 @@ from mmengine.hooks import Hook
 from mmpose.registry import HOOKS
 from torch import Tensor
 
+from ..optim_wrappers import training_scalars_of
+
 # (first iteration, last iteration, term, value): one non-finite value; the
 # iterations are equal unless the term is not logged every iteration
 _Finding = Tuple[int, int, str, float]
@@ -114,8 +116,9 @@ class ViTPoseNonFiniteLossHook(Hook):
             return
         first, done = self._checked + 1, self._done
         self._checked = done
-        skipped = set(getattr(runner.optim_wrapper, 'skipped_iters', ()))
-        scaled = getattr(runner.optim_wrapper, 'loss_scaler', None) is not None
+        scalars = training_scalars_of(runner.optim_wrapper)
+        skipped = set(scalars.skipped_iters)
+        scaled = scalars.scaler_skips_steps
         findings: List[_Finding] = []
         for key, values in new.items():
             term = _term(key)

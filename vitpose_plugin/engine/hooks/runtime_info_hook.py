@@ -1,13 +1,14 @@
 """Runtime information with training scalars read back at log intervals."""
-from typing import List, Optional, Tuple
+from typing import List, Optional
 
-import torch
 from mmengine.hooks import LoggerHook, RuntimeInfoHook
 from mmengine.utils import apply_to
 from mmpose.registry import HOOKS
 from torch import Tensor
 
-from ...models.utils import LOG_TRAIN_METRICS
+from ...models.utils import TrainMetricsSwitch
+from ..optim_wrappers import training_scalars_of
+from ..training_scalars import TrainingScalars
 
 
 @HOOKS.register_module()
@@ -22,10 +23,11 @@ class ViTPoseRuntimeInfoHook(RuntimeInfoHook):
     is saved (one copy per checkpoint, so that a resumed run has the history
     up to the checkpoint's iteration); the message hub then holds exactly
     the values mmengine's hook would have put there, so logs are unchanged.
-    The clipped gradient norm of a ``ViTPoseOptimWrapper`` is
-    logged the same way. Before each iteration it announces in the message
-    hub (``'vitpose/log_train_metrics'``) whether the iteration is logged, so
-    heads compute ``acc_pose`` only then (log it with the ``'current'``
+    The tensors wait in the :class:`TrainingScalars` of the optimizer
+    wrapper, where a ``ViTPoseOptimWrapper`` keeps the gradient norm, which
+    is logged the same way. Before each iteration it tells the model's heads
+    (every :class:`TrainMetricsSwitch`) whether the iteration is logged, so
+    they compute ``acc_pose`` only then (log it with the ``'current'``
     method, see ``default_runtime.py``). Replace ``default_hooks.runtime_info``
     with it.
 
@@ -41,10 +43,16 @@ class ViTPoseRuntimeInfoHook(RuntimeInfoHook):
                              f'positive int or None, got {interval!r}')
         self.interval = interval
         self._logger_hook: Optional[LoggerHook] = None
-        self._pending: List[Tuple[str, Tensor]] = []
+        self._scalars: Optional[TrainingScalars] = None
+        self._metric_modules: List[TrainMetricsSwitch] = []
 
     def before_train(self, runner) -> None:
         super().before_train(runner)
+        self._scalars = training_scalars_of(runner.optim_wrapper)
+        self._metric_modules = [
+            module for module in runner.model.modules()
+            if isinstance(module, TrainMetricsSwitch)
+        ]
         loggers = [hook for hook in runner.hooks
                    if isinstance(hook, LoggerHook)]
         self._logger_hook = loggers[0] if loggers else None
@@ -65,8 +73,11 @@ class ViTPoseRuntimeInfoHook(RuntimeInfoHook):
     def before_train_iter(self, runner, batch_idx: int,
                           data_batch=None) -> None:
         super().before_train_iter(runner, batch_idx, data_batch)
-        runner.message_hub.update_info(LOG_TRAIN_METRICS,
-                                       self._logged(runner, batch_idx))
+        self._want_train_metrics(self._logged(runner, batch_idx))
+
+    def _want_train_metrics(self, wanted: bool) -> None:
+        for module in self._metric_modules:
+            module.train_metrics_wanted = wanted
 
     def after_train_iter(self,
                          runner,
@@ -75,31 +86,25 @@ class ViTPoseRuntimeInfoHook(RuntimeInfoHook):
                          outputs: Optional[dict] = None) -> None:
         for key, value in (outputs or {}).items():
             if isinstance(value, Tensor):
-                self._pending.append((key, value.detach()))
+                self._scalars.defer(key, value)
             else:
                 runner.message_hub.update_scalar(f'train/{key}', value)
-        grad_norm = getattr(runner.optim_wrapper, 'pending_grad_norm', None)
+        grad_norm = self._scalars.take_grad_norm()
         if grad_norm is not None:
-            self._pending.append(('grad_norm', grad_norm))
-            runner.optim_wrapper.pending_grad_norm = None
+            self._scalars.defer('grad_norm', grad_norm)
         if self._logged(runner, batch_idx):
             self.flush(runner)
 
     def flush(self, runner) -> None:
         """Move the pending scalars to the message hub (one device copy)."""
-        if not self._pending:
+        if self._scalars is None:
             return
-        device = self._pending[0][1].device
-        values = torch.stack([
-            value.reshape(()).float().to(device) for _, value in self._pending
-        ]).tolist()
-        for (key, _), value in zip(self._pending, values):
+        for key, value in self._scalars.flush():
             runner.message_hub.update_scalar(f'train/{key}', value)
-        self._pending.clear()
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         """Write the pending scalars into the hub and the checkpoint."""
-        if not self._pending:
+        if self._scalars is None or not self._scalars.pending:
             return
         self.flush(runner)
         # the runner copied the hub into the checkpoint before this hook
@@ -113,5 +118,5 @@ class ViTPoseRuntimeInfoHook(RuntimeInfoHook):
 
     def after_train(self, runner) -> None:
         self.flush(runner)
-        runner.message_hub.pop_info(LOG_TRAIN_METRICS)
+        self._want_train_metrics(True)
         super().after_train(runner)

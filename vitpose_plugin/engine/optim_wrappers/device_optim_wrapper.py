@@ -7,9 +7,11 @@ from typing import List, Optional, Tuple, Union
 import torch
 from mmengine.dist import all_reduce, is_distributed
 from mmengine.logging import print_log
-from mmengine.optim import OptimWrapper
+from mmengine.optim import AmpOptimWrapper, OptimWrapper
 from mmpose.registry import OPTIM_WRAPPERS
 from torch import Tensor, nn
+
+from ..training_scalars import TrainingScalars
 
 _AMP_DTYPES = {'bfloat16': torch.bfloat16, 'float16': torch.float16}
 _NONFINITE_MODES = ('error', 'skip')
@@ -31,8 +33,9 @@ class ViTPoseOptimWrapper(OptimWrapper):
 
     mmengine's wrapper logs ``grad_norm`` with ``float(norm)`` after every
     clip, a host synchronisation per iteration. Here the norm stays a tensor
-    in :attr:`pending_grad_norm` until ``ViTPoseRuntimeInfoHook`` logs it with
-    the iteration's other scalars, at logging intervals. Without
+    in :attr:`training_scalars` (a :class:`TrainingScalars`, shared with
+    the hooks) until ``ViTPoseRuntimeInfoHook`` logs it with the
+    iteration's other scalars, at logging intervals. Without
     ``clip_grad`` (or with ``clip_grad=dict(type='value')``) the unclipped
     total norm is computed and logged the same way, so that
     ``ViTPoseNonFiniteLossHook`` sees non-finite gradients.
@@ -47,8 +50,9 @@ class ViTPoseOptimWrapper(OptimWrapper):
       included, stay as they were) and the model's buffers (BatchNorm
       statistics, which a NaN forward corrupts) are restored to their values
       before the forward (taken in :meth:`optim_context`); a warning names
-      the iteration and ``train/skipped_steps`` in the message hub counts
-      the skipped steps (it appears in the log). Deciding costs one host
+      the iteration, ``training_scalars.skipped_iters`` lists it and
+      ``train/skipped_steps`` in the message hub counts the skipped steps
+      (it appears in the log). Deciding costs one host
       synchronisation per optimizer step (and, distributed, one all-reduce
       of a flag so that every rank skips the same steps), plus a copy of the
       buffers.
@@ -64,9 +68,7 @@ class ViTPoseOptimWrapper(OptimWrapper):
             raise ValueError(f'{type(self).__name__}: nonfinite must be one '
                              f'of {_NONFINITE_MODES}, got {nonfinite!r}')
         self.nonfinite = nonfinite
-        self.pending_grad_norm: Optional[Tensor] = None
-        #: 1-based iterations whose step was skipped (``nonfinite='skip'``)
-        self.skipped_iters: List[int] = []
+        self.training_scalars = TrainingScalars()
         self._loss_sum: Optional[Tensor] = None
         self._buffers: Optional[List[Tuple[Tensor, Tensor]]] = None
 
@@ -89,25 +91,26 @@ class ViTPoseOptimWrapper(OptimWrapper):
             if param.requires_grad and param.grad is not None
         ]
 
-    def _clip_grad(self) -> None:
+    def _clip_grad(self) -> Optional[Tensor]:
+        """Clip the gradients; their total norm before clipping (None when
+        clipping by value, or without gradients)."""
         params = self._grad_params()
-        if params:
-            norm = self.clip_func(params, **self.clip_grad_kwargs)
-            # clip_grad_value_ returns None
-            self.pending_grad_norm = None if norm is None else norm.detach()
+        if not params:
+            return None
+        norm = self.clip_func(params, **self.clip_grad_kwargs)
+        return None if norm is None else norm.detach()  # clip_grad_value_
 
     def step(self, **kwargs) -> None:
         """Clip (or measure) the gradients, then step unless skipped."""
-        self.pending_grad_norm = None
-        if self.clip_grad_kwargs:
-            self._clip_grad()
-        if self.pending_grad_norm is None:
+        norm = self._clip_grad() if self.clip_grad_kwargs else None
+        if norm is None:
             grads = [param.grad for param in self._grad_params()]
             if grads:
-                self.pending_grad_norm = _total_norm(grads).detach()
+                norm = _total_norm(grads).detach()
+        self.training_scalars.grad_norm = norm
         loss, self._loss_sum = self._loss_sum, None
         buffers, self._buffers = self._buffers, None
-        if self.nonfinite == 'skip' and not self._finite(loss):
+        if self.nonfinite == 'skip' and not self._finite(loss, norm):
             with torch.no_grad():
                 for buffer, saved in buffers or ():
                     buffer.copy_(saved)
@@ -125,11 +128,12 @@ class ViTPoseOptimWrapper(OptimWrapper):
         with super().optim_context(model):
             yield
 
-    def _finite(self, loss: Optional[Tensor]) -> bool:
+    def _finite(self, loss: Optional[Tensor],
+                grad_norm: Optional[Tensor]) -> bool:
         """Whether the step's loss and gradient norm are finite (one host
         read); counts and reports a step that is not."""
         values = [value.reshape(()).float() for value in
-                  (loss, self.pending_grad_norm) if value is not None]
+                  (loss, grad_norm) if value is not None]
         if not values:
             return True
         device = values[0].device
@@ -146,9 +150,9 @@ class ViTPoseOptimWrapper(OptimWrapper):
         count = (0 if buffer is None else int(buffer.current())) + 1
         self.message_hub.update_scalar(SKIPPED_STEPS, count)
         if iteration is not None:
-            self.skipped_iters.append(iteration)
+            self.training_scalars.skipped_iters.append(iteration)
         names = (['loss'] if loss is not None else []) + (
-            ['grad_norm'] if self.pending_grad_norm is not None else [])
+            ['grad_norm'] if grad_norm is not None else [])
         found = ', '.join(f'{name} {value}'
                           for name, value in zip(names, values))
         if all(math.isfinite(value) for value in values):
@@ -200,6 +204,8 @@ class ViTPoseAmpOptimWrapper(ViTPoseOptimWrapper):
             loss_scale = None if dtype == 'bfloat16' else 'dynamic'
         self.device_type = self._parameter_device().type
         self.loss_scaler = self._build_scaler(loss_scale)
+        self.training_scalars.scaler_skips_steps = \
+            self.loss_scaler is not None
         if self.loss_scaler is not None and self.nonfinite == 'skip':
             raise ValueError(
                 "ViTPoseAmpOptimWrapper: nonfinite='skip' with a loss scaler "
@@ -240,7 +246,7 @@ class ViTPoseAmpOptimWrapper(ViTPoseOptimWrapper):
             return
         if self.clip_grad_kwargs:
             self.loss_scaler.unscale_(self.optimizer)
-            self._clip_grad()
+            self.training_scalars.grad_norm = self._clip_grad()
         self.loss_scaler.step(self.optimizer, **kwargs)
         self.loss_scaler.update()
 
@@ -263,3 +269,14 @@ class ViTPoseAmpOptimWrapper(ViTPoseOptimWrapper):
         with super().optim_context(model), torch.autocast(
                 device_type=self.device_type, dtype=self.cast_dtype):
             yield
+
+
+def training_scalars_of(optim_wrapper: OptimWrapper) -> TrainingScalars:
+    """The :class:`TrainingScalars` of ``optim_wrapper``: its own for a
+    :class:`ViTPoseOptimWrapper`, a new one for any other wrapper (no
+    deferred gradient norm, no skipped steps; mmengine's
+    ``AmpOptimWrapper`` has a loss scaler that skips steps)."""
+    if isinstance(optim_wrapper, ViTPoseOptimWrapper):
+        return optim_wrapper.training_scalars
+    return TrainingScalars(
+        scaler_skips_steps=isinstance(optim_wrapper, AmpOptimWrapper))

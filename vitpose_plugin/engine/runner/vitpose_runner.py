@@ -18,7 +18,7 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
 from ...checkpoints import CheckpointShapeError, read_checkpoint
-from ...checkpoints.state_dict_hooks import shape_error_for_checkpoint
+from ...models.utils import shape_error_for_checkpoint
 from ...datasets.samplers import check_multi_source_sampler
 from ..config_key_check import check_config_keys
 from .epoch_based_train_loop import ViTPoseEpochBasedTrainLoop

@@ -7,12 +7,11 @@ from mmpose.registry import MODELS
 from torch import Tensor, nn
 from torch.utils.checkpoint import checkpoint
 
-from ..layers import (PatchEmbed, TransformerBlock, resize_pos_embed,
-                      resolve_attn_types)
+from ...token_grid import resize_pos_embed, to_2tuple
+from ..layers import PatchEmbed, TransformerBlock, resolve_attn_types
 from ..layers.mlp import check_group_sizes
-from ..layers.utils import to_2tuple
-from ...checkpoints import (check_loaded_shapes, load_backbone,
-                            resize_pos_embed_on_load)
+from ..utils.state_dict_hooks import (check_loaded_shapes,
+                                      resize_pos_embed_on_load)
 
 #: Published ViTPose sizes. ``mlp_ratio`` is 4 for all of them.
 ARCH_ZOO: Dict[str, Dict[str, int]] = {
@@ -23,6 +22,21 @@ ARCH_ZOO: Dict[str, Dict[str, int]] = {
 }
 ARCH_ALIASES = {'s': 'small', 'b': 'base', 'l': 'large', 'h': 'huge'}
 _ARCH_KEYS = {'embed_dims', 'depth', 'num_heads', 'mlp_ratio'}
+#: The initializer (registered by ``vitpose_plugin.checkpoints``) that
+#: reads a backbone from any checkpoint layout; mmengine's ``'Pretrained'``
+#: in a backbone's init_cfg means it.
+PRETRAINED_INIT = 'ViTPosePretrained'
+
+
+def _pretrained_any_layout(
+        init_cfg: Union[dict, list, None]) -> Union[dict, list, None]:
+    """``init_cfg`` with ``type='Pretrained'`` read as
+    :data:`PRETRAINED_INIT` (mmengine's loader reads no other layout)."""
+    if isinstance(init_cfg, (list, tuple)):
+        return [_pretrained_any_layout(cfg) for cfg in init_cfg]
+    if isinstance(init_cfg, dict) and init_cfg.get('type') == 'Pretrained':
+        return {**init_cfg, 'type': PRETRAINED_INIT}
+    return init_cfg
 
 
 def resolve_arch(arch: Union[str, dict]) -> Dict[str, int]:
@@ -142,7 +156,11 @@ class ViTPoseBackbone(BaseModule):
         expert_dims (int, optional): Output width of each expert, in
             ``(0, embed_dims)``; 192 for ViTPose++-S/B, 256 for L, 320 for
             H. Required with experts. Defaults to None.
-        init_cfg (dict | list, optional): mmengine initialisation config.
+        init_cfg (dict | list, optional): mmengine initialisation config;
+            ``dict(type='ViTPosePretrained', checkpoint=PATH[, prefix=P])``
+            (or mmengine's ``type='Pretrained'``, read the same way) loads
+            the backbone strictly from any supported checkpoint layout
+            (MAE, ViTPose). Defaults to None.
     """
 
     def __init__(self,
@@ -171,7 +189,7 @@ class ViTPoseBackbone(BaseModule):
                  num_experts: int = 0,
                  expert_dims: Optional[int] = None,
                  init_cfg: Union[dict, list, None] = None) -> None:
-        super().__init__(init_cfg=init_cfg)
+        super().__init__(init_cfg=_pretrained_any_layout(init_cfg))
         settings = resolve_arch(arch)
         self.embed_dims = settings['embed_dims']
         self.depth = settings['depth']
@@ -275,21 +293,6 @@ class ViTPoseBackbone(BaseModule):
             elif isinstance(module, nn.LayerNorm):
                 nn.init.ones_(module.weight)
                 nn.init.zeros_(module.bias)
-
-    def init_weights(self) -> None:
-        """Load ``init_cfg=dict(type='Pretrained', checkpoint=PATH[,
-        prefix=P])`` strictly from any supported layout (MAE, ViTPose); any
-        other init_cfg is mmengine's."""
-        if isinstance(self.init_cfg, dict) and \
-                self.init_cfg.get('type') == 'Pretrained':
-            load_backbone(
-                self,
-                self.init_cfg['checkpoint'],
-                prefix=self.init_cfg.get('prefix'),
-                map_location=self.init_cfg.get('map_location', 'cpu'))
-            self._is_init = True
-            return
-        super().init_weights()
 
     # Partial fine-tuning ----------------------------------------------------
     def _freeze(self) -> List[str]:

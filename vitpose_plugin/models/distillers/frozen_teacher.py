@@ -2,10 +2,27 @@
 import copy
 from typing import Optional
 
+from mmengine.registry import WEIGHT_INITIALIZERS
 from mmpose.registry import MODELS
 from torch import nn
 
-from ...checkpoints import KNOWLEDGE_TOKEN, load_model
+#: The knowledge token of a pose model with a ``ViTPoseBackbone``: optional
+#: in a teacher's or student's checkpoint.
+KNOWLEDGE_TOKEN_KEY = 'backbone.knowledge_token'
+
+
+def model_checkpoint_init(checkpoint: str, config_key: str):
+    """The initializer that loads a whole plugin-layout checkpoint into a
+    pose model, its knowledge token optional (``ViTPoseModelCheckpoint``,
+    registered by ``vitpose_plugin.checkpoints``); the file must exist.
+
+    Args:
+        checkpoint (str): Path or URL.
+        config_key (str): Config key of ``checkpoint``, for messages.
+    """
+    return WEIGHT_INITIALIZERS.build(
+        dict(type='ViTPoseModelCheckpoint', checkpoint=checkpoint,
+             config_key=config_key, optional_keys=[KNOWLEDGE_TOKEN_KEY]))
 
 
 def build_pose_model(cfg: dict, knowledge_tokens: Optional[int] = None,
@@ -50,7 +67,6 @@ def build_frozen_teacher(cfg: dict, checkpoint: str, config_key: str,
         knowledge_tokens (int, optional): See :func:`build_pose_model`.
     """
     teacher = build_pose_model(cfg, knowledge_tokens, 'teacher')
-    load_model(teacher, checkpoint, config_key,
-               optional_keys=(KNOWLEDGE_TOKEN, ))
+    model_checkpoint_init(checkpoint, config_key)(teacher)
     teacher.requires_grad_(False)
     return teacher.eval()

@@ -4,16 +4,16 @@ from typing import Optional, Tuple
 
 import torch
 from mmengine.model import BaseModel
+from mmengine.registry import WEIGHT_INITIALIZERS
 from mmpose.registry import MODELS
 from mmpose.utils.typing import (ForwardResults, OptConfigType,
                                  OptMultiConfig, OptSampleList, SampleList)
 from torch import Tensor
 
-from ...checkpoints import (KNOWLEDGE_TOKEN, load_knowledge_token,
-                            load_model, resolve_checkpoint_path)
 from ...structures import heatmap_targets
-from ..utils import heatmap_pck_accuracy, train_metrics_due
-from .frozen_teacher import build_frozen_teacher, build_pose_model
+from ..utils import TrainMetricsSwitch, heatmap_pck_accuracy
+from .frozen_teacher import (build_frozen_teacher, build_pose_model,
+                             model_checkpoint_init)
 from .token_projection import build_token_projection
 
 DEFAULT_DISTILL_LOSS = dict(
@@ -21,7 +21,7 @@ DEFAULT_DISTILL_LOSS = dict(
 
 
 @MODELS.register_module()
-class ViTPoseTokenDistiller(BaseModel):
+class ViTPoseTokenDistiller(BaseModel, TrainMetricsSwitch):
     """Train a ViTPose student from a ViTPose teacher (paper sec. 3.4).
 
     Two independent switches, giving the paper's three variants:
@@ -84,13 +84,17 @@ class ViTPoseTokenDistiller(BaseModel):
                              'model.teacher and model.teacher_checkpoint; '
                              'set model.distill_loss=None to train without '
                              'a teacher')
-        token = load_knowledge_token(token_checkpoint,
-                                     'model.token_checkpoint') \
-            if token_checkpoint is not None else None
-        if student_checkpoint is not None:
-            resolve_checkpoint_path(student_checkpoint,
-                                    'model.student_checkpoint')
-        self.student_checkpoint = student_checkpoint
+        # t* (1, n, D), filled by the ViTPoseKnowledgeToken initializer.
+        self.register_buffer('knowledge_token', None)
+        if token_checkpoint is not None:
+            WEIGHT_INITIALIZERS.build(
+                dict(type='ViTPoseKnowledgeToken',
+                     checkpoint=token_checkpoint,
+                     config_key='model.token_checkpoint'))(self)
+        token = self.knowledge_token
+        self.student_init = None if student_checkpoint is None else \
+            model_checkpoint_init(student_checkpoint,
+                                  'model.student_checkpoint')
 
         # The student is built first so that, for one seed, its initial
         # weights do not depend on which distillation switches are on.
@@ -102,7 +106,6 @@ class ViTPoseTokenDistiller(BaseModel):
             # Unused while distilling (the projected t* is passed instead);
             # extraction overwrites it with that projected token.
             self.student.backbone.knowledge_token.requires_grad_(False)
-            self.register_buffer('knowledge_token', token)
             self.token_projection = build_token_projection(
                 token.shape[-1], self.student.backbone.embed_dims,
                 token_projection)
@@ -126,12 +129,10 @@ class ViTPoseTokenDistiller(BaseModel):
     def init_weights(self) -> None:
         """Initialise the student (``student_checkpoint`` or its own
         init_cfg); the teacher and t* were loaded when built."""
-        if self.student_checkpoint is None:
+        if self.student_init is None:
             self.student.init_weights()
         else:
-            load_model(self.student, self.student_checkpoint,
-                       'model.student_checkpoint',
-                       optional_keys=(KNOWLEDGE_TOKEN, ))
+            self.student_init(self.student)
 
     def train(self, mode: bool = True) -> 'ViTPoseTokenDistiller':
         """Set the mode of the distiller; the teacher stays in eval mode."""
@@ -196,7 +197,7 @@ class ViTPoseTokenDistiller(BaseModel):
                     f'both heads the same keypoints and codec')
             losses['loss_distill'] = self.distill_loss(
                 heatmaps, teacher_heatmaps.to(heatmaps.dtype), weights)
-        if train_metrics_due(self.student.train_cfg):
+        if self.train_metrics_due(self.student.train_cfg):
             losses['acc_pose'] = heatmap_pck_accuracy(heatmaps, targets,
                                                       weights)
         return losses

@@ -11,13 +11,12 @@ from mmpose.utils.typing import (ConfigType, OptConfigType, OptSampleList,
                                  Predictions)
 from torch import Tensor
 
-from ...checkpoints import check_loaded_shapes
 from ...structures import heatmap_targets
-from ..utils import (TRAIN_METRICS_CFG, heatmap_pck_accuracy,
-                     train_metrics_due)
+from ..utils import (TRAIN_METRICS_CFG, TrainMetricsSwitch,
+                     check_loaded_shapes, heatmap_pck_accuracy)
 
 
-class BaseViTPoseHeatmapHead(BaseHead):
+class BaseViTPoseHeatmapHead(BaseHead, TrainMetricsSwitch):
     """A head that maps the backbone's last feature map to K heatmaps.
 
     Subclasses build the decoder layers and implement :meth:`forward`; this
@@ -95,13 +94,13 @@ class BaseViTPoseHeatmapHead(BaseHead):
         The targets are drawn by the decoder (the config's codec) from a
         :class:`PoseSampleBatch`'s keypoints, or come from the samples'
         fields (:func:`heatmap_targets`); ``acc_pose`` is computed on the
-        device, only on logged iterations (see :func:`train_metrics_due`).
+        device, only on logged iterations (see :class:`TrainMetricsSwitch`).
         """
         heatmaps = self.forward(feats)
         targets, weights = heatmap_targets(batch_data_samples, self.decoder)
         self._check_targets(heatmaps, targets)
         losses = dict(loss_kpt=self.loss_module(heatmaps, targets, weights))
-        if train_metrics_due(train_cfg):
+        if self.train_metrics_due(train_cfg):
             losses['acc_pose'] = heatmap_pck_accuracy(
                 heatmaps, targets, weights)
         return losses

@@ -3,8 +3,7 @@ from .attention import MultiheadSelfAttention
 from .attention_types import (ATTENTION_TYPES, ATTN_CFG_KEYS, build_attention,
                               resolve_attn_types)
 from .mlp import Mlp
-from .patch_embed import PatchEmbed, pad_patch_kernel
-from .pos_embed import resize_pos_embed
+from .patch_embed import PatchEmbed
 from .transformer_block import TransformerBlock
 from .window_attention import (WindowAttention, WindowLayout, WindowTensors,
                                grid_to_windows, relative_position_bias,
@@ -17,8 +16,8 @@ __all__ = [
     'ATTENTION_TYPES', 'ATTN_CFG_KEYS', 'Mlp', 'MultiheadSelfAttention',
     'PatchEmbed', 'TransformerBlock', 'WindowAttention', 'WindowLayout',
     'WindowTensors', 'build_attention', 'grid_to_windows',
-    'pad_patch_kernel', 'relative_position_bias', 'relative_position_index',
-    'relative_position_table_size', 'resize_pos_embed', 'resolve_attn_types',
+    'relative_position_bias', 'relative_position_index',
+    'relative_position_table_size', 'resolve_attn_types',
     'window_attention_mask', 'window_layout', 'window_means',
     'window_token_index'
 ]

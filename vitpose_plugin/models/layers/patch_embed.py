@@ -5,46 +5,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .utils import to_2tuple
-
-
-def pad_patch_kernel(weight: Tensor, size: Union[int, Tuple[int,
-                                                            int]]) -> Tensor:
-    """Zero-pad a (D, C, h, w) patch kernel to ``size``, centred.
-
-    The official ViTPose-H recipe: MAE ViT-H/14 kernels padded to 16x16
-    (one zero pixel on every side), odd differences putting the extra zero
-    at the bottom/right.
-    """
-    height, width = to_2tuple(size)
-    pad_h, pad_w = height - weight.shape[-2], width - weight.shape[-1]
-    if pad_h < 0 or pad_w < 0:
-        raise ValueError(f'cannot pad a {tuple(weight.shape[-2:])} kernel '
-                         f'to a smaller {(height, width)}')
-    return F.pad(weight, (pad_w // 2, pad_w - pad_w // 2, pad_h // 2,
-                          pad_h - pad_h // 2))
-
-
-def patch_grid(image_size: Union[int, Tuple[int, int]],
-               patch_size: Union[int, Tuple[int, int]] = 16,
-               stride: Union[int, Tuple[int, int], None] = None,
-               padding: Union[int, Tuple[int, int]] = 2) -> Tuple[int, int]:
-    """Token grid (rows, cols) of a patch embedding for an ``(H, W)`` image.
-
-    Args:
-        image_size (int | tuple[int, int]): Input (H, W).
-        patch_size (int | tuple[int, int]): Convolution kernel.
-            Defaults to 16.
-        stride (int | tuple[int, int], optional): Convolution stride;
-            ``None`` is ``patch_size``. Defaults to None.
-        padding (int | tuple[int, int]): Zero padding on each side.
-            Defaults to 2.
-    """
-    kernels = to_2tuple(patch_size)
-    strides = kernels if stride is None else to_2tuple(stride)
-    return tuple(  # type: ignore[return-value]
-        (size + 2 * pad - kernel) // step + 1 for size, pad, kernel, step in
-        zip(to_2tuple(image_size), to_2tuple(padding), kernels, strides))
+from ...token_grid import conv_patch_grid, pad_patch_kernel, to_2tuple
 
 
 class PatchEmbed(nn.Module):
@@ -122,8 +83,8 @@ class PatchEmbed(nn.Module):
 
     def grid_size(self, image_size: Tuple[int, int]) -> Tuple[int, int]:
         """Token grid (rows, cols) produced for an ``(H, W)`` image."""
-        return patch_grid(image_size, self.patch_size, self.stride,
-                          self.padding)
+        return conv_patch_grid(image_size, self.patch_size, self.stride,
+                               self.padding)
 
     def forward(self, x: Tensor) -> Tuple[Tensor, Tuple[int, int]]:
         """Embed ``x`` (B, C, H, W) into tokens (B, N, D) and their grid."""

@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .attention import MultiheadSelfAttention
-from .utils import to_2tuple
+from ...token_grid import to_2tuple
 
 Device = Union[torch.device, str, None]
 

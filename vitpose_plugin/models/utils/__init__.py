@@ -1,9 +1,14 @@
-"""Helpers shared by the heads and the distillers."""
-from .heatmap_accuracy import (LOG_TRAIN_METRICS, TRAIN_METRICS_CFG,
+"""Helpers shared by the heads, the backbone and the distillers."""
+from .heatmap_accuracy import (TRAIN_METRICS_CFG, TrainMetricsSwitch,
                                heatmap_pck_accuracy, heatmap_peaks,
-                               train_metrics_due)
+                               want_train_metrics)
+from .state_dict_hooks import (CheckpointShapeError, check_loaded_shapes,
+                               resize_pos_embed_on_load,
+                               shape_error_for_checkpoint)
 
 __all__ = [
-    'LOG_TRAIN_METRICS', 'TRAIN_METRICS_CFG', 'heatmap_pck_accuracy',
-    'heatmap_peaks', 'train_metrics_due'
+    'CheckpointShapeError', 'TRAIN_METRICS_CFG', 'TrainMetricsSwitch',
+    'check_loaded_shapes', 'heatmap_pck_accuracy', 'heatmap_peaks',
+    'resize_pos_embed_on_load', 'shape_error_for_checkpoint',
+    'want_train_metrics'
 ]

@@ -3,34 +3,43 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 import torch
-from mmengine.logging import MessageHub
-from torch import Tensor
+from torch import Tensor, nn
 
-#: Runtime-info key of the message hub saying whether the current training
-#: iteration's metrics will be logged (written by ViTPoseRuntimeInfoHook).
-LOG_TRAIN_METRICS = 'vitpose/log_train_metrics'
-
-#: The ``train_cfg`` keys that :func:`train_metrics_due` reads, with their
-#: defaults (the heads that call it declare them as their ``train_cfg``
-#: keys, which the config check holds user configs to).
+#: The ``train_cfg`` keys that :meth:`TrainMetricsSwitch.train_metrics_due`
+#: reads, with their defaults (the heads declare them as their
+#: ``train_cfg`` keys, which the config check holds user configs to).
 TRAIN_METRICS_CFG: Mapping[str, Any] = MappingProxyType(
     dict(compute_acc=True))
 
 
-def train_metrics_due(train_cfg: Mapping) -> bool:
-    """Whether to compute training metrics (``acc_pose``) this iteration.
+class TrainMetricsSwitch:
+    """Mixin of the modules that compute training metrics (``acc_pose``)
+    only on the iterations that want them.
 
-    False when ``train_cfg.compute_acc`` is False; otherwise whether the
-    current iteration is logged, as announced by ``ViTPoseRuntimeInfoHook``
-    in the message hub (True without that hook).
-
-    Args:
-        train_cfg (Mapping): The model's ``train_cfg``.
+    :attr:`train_metrics_wanted` is True unless set by
+    :func:`want_train_metrics`; ``ViTPoseRuntimeInfoHook`` sets it before
+    every training iteration, True on the iterations it logs.
     """
-    if not {**TRAIN_METRICS_CFG, **train_cfg}['compute_acc']:
-        return False
-    return bool(MessageHub.get_current_instance().get_info(
-        LOG_TRAIN_METRICS, True))
+
+    train_metrics_wanted: bool = True
+
+    def train_metrics_due(self, train_cfg: Mapping) -> bool:
+        """Whether to compute training metrics this iteration: wanted, and
+        ``train_cfg.compute_acc`` (default True).
+
+        Args:
+            train_cfg (Mapping): The model's ``train_cfg``.
+        """
+        return self.train_metrics_wanted and \
+            bool({**TRAIN_METRICS_CFG, **train_cfg}['compute_acc'])
+
+
+def want_train_metrics(model: nn.Module, wanted: bool) -> None:
+    """Say to every :class:`TrainMetricsSwitch` of ``model`` whether the
+    coming training iterations want their metrics."""
+    for module in model.modules():
+        if isinstance(module, TrainMetricsSwitch):
+            module.train_metrics_wanted = wanted
 
 
 def heatmap_peaks(heatmaps: Tensor) -> Tensor:

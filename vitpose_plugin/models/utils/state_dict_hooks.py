@@ -16,15 +16,11 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 from mmengine.logging import print_log
 from torch import Tensor, nn
 
-from ..models.layers.pos_embed import resize_pos_embed
+from ...token_grid import infer_grid, resize_pos_embed
 
-Grid = Tuple[int, int]
 #: A tensor that does not fit: key, checkpoint shape, model shape.
 ShapeMismatch = Tuple[str, Tuple[int, ...], Tuple[int, ...]]
 
-# A checkpoint grid is only inferred when its aspect ratio is within this
-# factor of the model's; anything else is reported as a shape mismatch.
-_MAX_ASPECT_CHANGE = 2.0
 # Messages show this many wrong tensors (and missing or unexpected keys);
 # the attributes of the error hold them all.
 _EXAMPLES = 3
@@ -84,27 +80,6 @@ def _names(keys: Sequence[str]) -> str:
     more = f' and {len(keys) - _EXAMPLES} more' \
         if len(keys) > _EXAMPLES else ''
     return ', '.join(keys[:_EXAMPLES]) + more
-
-
-def infer_grid(num_tokens: int, like: Grid) -> Optional[Grid]:
-    """Guess the (rows, cols) grid of ``num_tokens`` positions.
-
-    Picks the factorisation closest in aspect ratio to ``like`` (the
-    model's grid): 192 tokens for a 24x18 model are 16x12, 196 are 14x14.
-
-    Returns:
-        tuple[int, int] | None: None when no factorisation has an aspect
-        ratio within a factor 2 of ``like`` (e.g. a prime token count).
-    """
-    target = math.log(like[0] / like[1])
-    best, best_distance = None, math.log(_MAX_ASPECT_CHANGE)
-    for rows in range(1, num_tokens + 1):
-        if num_tokens % rows:
-            continue
-        distance = abs(math.log(rows / (num_tokens // rows)) - target)
-        if distance <= best_distance:
-            best, best_distance = (rows, num_tokens // rows), distance
-    return best
 
 
 def _has_class_slot(module: nn.Module, loaded: Optional[Tensor]) -> bool:
