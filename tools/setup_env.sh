@@ -4,6 +4,8 @@
 #
 #   VITPOSE_VENV   where the venv lives       (default: <repo>/.venv)
 #   VITPOSE_CACHE  wheels built here are kept (default: ~/.cache/vitpose_plugin)
+#   VITPOSE_TRANSFORMERS_VENV  the tests' transformers venv
+#                              (default: <repo>/.venv-transformers; see below)
 #
 # torch 2.14.1 has no prebuilt mmcv, so mmcv 2.1.0 is built from its source
 # release once (C++20, compiled CPU ops; ~15 min on 2 cores) and the wheel is
@@ -35,16 +37,50 @@ plugin_install() {
 check_imports() {
     "$VENV/bin/python" - <<'EOF'
 import mmcv.ops, mmdet, mmpose.models, mmpretrain.models, xtcocotools.coco, mim
-import onnx, onnxruntime, onnxscript
+import onnx, onnxruntime, onnxscript, safetensors
 import vitpose_plugin
 EOF
 }
+
+# --- The transformers environment (Hugging Face interop tests only) ----------
+# transformers breaks `import mmpretrain.models`, so the tests run the
+# transformers side (tests/checkpoints/hugging_face_reference.py) in a venv of
+# its own: CPU torch and a pinned transformers, never in $VENV. The first run
+# takes about 80 s on 2 cores (1.1 GB); afterwards it is only re-checked.
+TRANSFORMERS_VENV=${VITPOSE_TRANSFORMERS_VENV:-$ROOT/.venv-transformers}
+TRANSFORMERS_VERSION=4.57.6
+TRANSFORMERS_STAMP="transformers==$TRANSFORMERS_VERSION torch<=$TORCH_VERSION"
+
+setup_transformers_env() {
+    local stamp="$TRANSFORMERS_VENV/.setup_stamp"
+    if [[ -f "$stamp" && "$(cat "$stamp")" == "$TRANSFORMERS_STAMP" ]] \
+            && "$TRANSFORMERS_VENV/bin/python" -c \
+                'import torch, transformers.models.vitpose' 2>/dev/null; then
+        log "transformers environment $TRANSFORMERS_VENV is up to date"
+        return
+    fi
+    log "creating the transformers environment $TRANSFORMERS_VENV (tests only)"
+    "$PYTHON" -m venv --clear "$TRANSFORMERS_VENV"
+    local pip=("$TRANSFORMERS_VENV/bin/pip" install -q --disable-pip-version-check)
+    # CPU torch: a local wheel from pip's find-links when there is one (no
+    # index: no CUDA build), else the project's torch version from the index.
+    if ! "${pip[@]}" --no-index --no-deps "torch<=$TORCH_VERSION" 2>/dev/null; then
+        "${pip[@]}" --no-deps "torch==$TORCH_VERSION"
+    fi
+    local torch_version
+    torch_version=$("$TRANSFORMERS_VENV/bin/pip" show torch | sed -n 's/^Version: //p')
+    "${pip[@]}" "torch==$torch_version" "transformers==$TRANSFORMERS_VERSION"
+    "$TRANSFORMERS_VENV/bin/python" -c 'import torch, transformers.models.vitpose'
+    echo "$TRANSFORMERS_STAMP" > "$stamp"
+}
+# ------------------------------------------------------------------------------
 
 STAMP=$(stamp_of_inputs)
 if [[ -f "$VENV/.setup_stamp" && "$(cat "$VENV/.setup_stamp")" == "$STAMP" ]] \
         && check_imports 2>/dev/null; then
     log "environment $VENV is up to date; reinstalling the plugin"
     plugin_install
+    setup_transformers_env
     exit 0
 fi
 
@@ -96,4 +132,5 @@ log "installing the OpenMMLab stack"
 plugin_install
 check_imports
 echo "$STAMP" > "$VENV/.setup_stamp"
+setup_transformers_env
 log "ready: activate with 'source $VENV/bin/activate'"

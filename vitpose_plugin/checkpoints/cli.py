@@ -4,6 +4,8 @@ Subcommands::
 
     convert SRC DST [--from LAYOUT] [--img-size H W] [--patch-size P]
                     [--patch-stride S] [--patch-padding Q] [--names ...]
+                    [--index K]   # K: a Hugging Face ViTPose++ dataset
+    export-hf SRC OUT_DIR [--config CFG] [--dataset NAME]  # -> transformers
     split SRC DST (--index K | --name NAME)   # dataset K's single model
     merge SRC DST --names A B ... [--expert-dims D] [--head-to A ...]
     extract-student SRC DST     # stage-2 distillation run -> student
@@ -17,23 +19,34 @@ over its input, nor over an existing file without ``--force``; files are
 written through a temporary file renamed into place.
 """
 import argparse
+import json
+import os.path as osp
 import sys
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
-from ..token_grid import conv_patch_grid, infer_grid
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+from mmpose.registry import MODELS
+
+from ..models.layers.patch_embed import patch_grid
 from .extraction import extract_student, extract_teacher
 from .files import (CorruptCheckpointError, UnsafeCheckpointError,
                     check_output_path, describe_unpickling, read_checkpoint,
-                    read_state_dict, save_checkpoint)
+                    read_state_dict, save_checkpoint, write_atomically)
+from .hugging_face import (CONFIG_FILE, CONFIG_META, WEIGHTS_FILE,
+                           export_hugging_face, import_hugging_face)
 from .layouts import (BACKBONE_PREFIX, HEAD_PREFIX, HEADS_PREFIX,
-                      KNOWLEDGE_TOKEN, LAYOUTS, MAE_LAYOUTS, MMPOSE_VITPOSE,
-                      OFFICIAL_VITPOSE, OFFICIAL_VITPOSE_MOE, PLUGIN,
-                      StateDict, convert_checkpoint, dataset_names,
+                      HUGGING_FACE, KNOWLEDGE_TOKEN, LAYOUTS, MAE_LAYOUTS,
+                      MMPOSE_VITPOSE, OFFICIAL_VITPOSE, OFFICIAL_VITPOSE_MOE,
+                      PLUGIN, StateDict, convert_checkpoint, dataset_names,
                       detect_layout, head_kind, unwrap_state_dict)
+from .meta_config import MODEL_CFG_META, model_cfg_from_meta
 from .multi_dataset import (count_experts, dataset_index,
                             merge_single_dataset, split_multi_dataset)
 from .publish import (PUBLISHED_ENTRIES, publish_checkpoint,
                       select_dataset_meta)
+from .safetensors_format import encode_safetensors
+from .state_dict_hooks import infer_grid
 
 #: ``--from`` choices: a layout, ``mae`` (either MAE layout) or ``auto``.
 SOURCES: Dict[str, Sequence[str]] = {
@@ -108,14 +121,21 @@ def _check_dst(args: argparse.Namespace) -> None:
 def convert(args: argparse.Namespace) -> List[str]:
     """``convert``: any supported layout -> a plugin checkpoint."""
     _check_dst(args)
-    state_dict = read_state_dict(args.src, 'SRC')
+    checkpoint = read_checkpoint(args.src, config_key='SRC')
+    state_dict = unwrap_state_dict(checkpoint)
     layout = detect_layout(state_dict)
     accepted = SOURCES[args.source]
     if layout not in accepted:
         raise ValueError(f'{args.src} is a {layout} checkpoint, but this '
                          f'converter accepts {", ".join(accepted)}')
-    grid = conv_patch_grid(tuple(args.img_size), args.patch_size,
-                           args.patch_stride, args.patch_padding)
+    if layout == HUGGING_FACE:
+        return convert_hugging_face(args, state_dict, checkpoint.get('meta'))
+    if args.index is not None:
+        raise ValueError(f'--index applies to Hugging Face ViTPose++ models; '
+                         f'{args.src} is a {layout} checkpoint (split takes '
+                         f'one dataset of a multi-dataset plugin checkpoint)')
+    grid = patch_grid(tuple(args.img_size), args.patch_size,
+                      args.patch_stride, args.patch_padding)
     result = convert_checkpoint(
         state_dict, grid=grid, layout=layout, names=args.names)
     converted = result.state_dict
@@ -153,6 +173,88 @@ def convert(args: argparse.Namespace) -> List[str]:
         dataset_names=dataset_names(converted))
     lines.append(f'saved {len(converted)} tensors to {args.dst}')
     return lines
+
+
+def convert_hugging_face(args: argparse.Namespace, state_dict: StateDict,
+                         meta: Any) -> List[str]:
+    """``convert`` of a transformers VitPose (directory or
+    ``model.safetensors`` with its ``config.json``)."""
+    config = meta.get(CONFIG_META) if isinstance(meta, dict) else None
+    if not isinstance(config, dict):
+        raise ValueError(f'{args.src} holds transformers VitPose weights but '
+                         f'no {CONFIG_FILE} was found beside them: give the '
+                         f'model directory ({CONFIG_FILE} + {WEIGHTS_FILE})')
+    result = import_hugging_face(state_dict, config, args.names, args.index,
+                                 source=f'{args.src} ({CONFIG_FILE})')
+    converted = result.state_dict
+    lines = [f'read {len(state_dict)} tensors from {args.src} '
+             f'({HUGGING_FACE} layout): ' + result.notes[0]]
+    lines += result.notes[1:] + _describe_model(converted)
+    lines.append(f'model config (kept in the checkpoint meta as '
+                 f'{MODEL_CFG_META}): model = {result.config}')
+    save_checkpoint(
+        converted,
+        args.dst,
+        converted_from=HUGGING_FACE,
+        source=args.src,
+        head=head_kind(converted) or 'none',
+        dataset_names=dataset_names(converted),
+        **{MODEL_CFG_META: result.config, CONFIG_META: config})
+    lines.append(f'saved {len(converted)} tensors to {args.dst}')
+    return lines
+
+
+def _build_model(model_cfg: dict, state_dict: StateDict,
+                 src: str) -> Any:
+    """The model of ``model_cfg`` with ``state_dict`` loaded strictly."""
+    cfg = dict(model_cfg)
+    cfg.pop('init_cfg', None)
+    with DefaultScope.overwrite_default_scope('mmpose'):
+        model = MODELS.build(cfg)
+    missing, unexpected = model.load_state_dict(state_dict, strict=False)
+    if missing or unexpected:
+        raise ValueError(f'{src} does not fit its model config: missing '
+                         f'{sorted(missing)[:6]}, unexpected '
+                         f'{sorted(unexpected)[:6]}')
+    return model.eval()
+
+
+def export_hf(args: argparse.Namespace) -> List[str]:
+    """``export-hf``: a plugin model as transformers'
+    ``VitPoseForPoseEstimation`` (``config.json`` + ``model.safetensors``).
+    """
+    outputs = [osp.join(args.dst, name) for name in (WEIGHTS_FILE,
+                                                     CONFIG_FILE)]
+    for output in outputs:
+        check_output_path(output, [args.src], args.force, option='OUT_DIR')
+    checkpoint = read_checkpoint(args.src, config_key='SRC')
+    state_dict = unwrap_state_dict(checkpoint)
+    layout = detect_layout(state_dict)
+    if layout != PLUGIN:
+        raise ValueError(f'{args.src} is a {layout} checkpoint; export-hf '
+                         f'takes a plugin one (convert it first)')
+    if args.config:
+        model_cfg = Config.fromfile(args.config).model.to_dict()
+    else:
+        meta = checkpoint.get('meta') if isinstance(checkpoint, dict) else {}
+        model_cfg = model_cfg_from_meta(meta)
+        if model_cfg is None:
+            raise ValueError(f'{args.src} has no model config in its meta '
+                             f'(cfg or {MODEL_CFG_META}): pass --config CFG')
+    model = _build_model(model_cfg, state_dict, args.src)
+    result = export_hugging_face(model, args.dataset)
+    weights = encode_safetensors(result.state_dict, {})
+    config = json.dumps(result.config, indent=2, sort_keys=True) + '\n'
+    write_atomically(outputs[0], lambda file: file.write(weights))
+    write_atomically(outputs[1], lambda file: file.write(config.encode()))
+    backbone = result.config['backbone_config']
+    return [f'read {len(state_dict)} tensors from {args.src} ({layout} '
+            f'layout): {type(model).__name__}, {backbone["num_hidden_layers"]}'
+            f' blocks of width {backbone["hidden_size"]}'] + result.notes + [
+                f'saved {len(result.state_dict)} tensors and {CONFIG_FILE} to '
+                f'{args.dst}: transformers\' VitPoseForPoseEstimation.'
+                f'from_pretrained({args.dst!r}) loads it'
+            ]
 
 
 def _meta_dataset_names(checkpoint: Any) -> Optional[List[str]]:
@@ -413,9 +515,41 @@ def build_parser() -> argparse.ArgumentParser:
         help='official ViTPose+ checkpoints: dataset names of keypoint_head, '
         'associate_keypoint_heads.0, ... (default: ViTPose++\'s order coco '
         'aic mpii ap10k apt36k wholebody, checked against the keypoint '
-        'counts)')
+        'counts); Hugging Face ViTPose++: one name per expert')
+    converter.add_argument(
+        '--index',
+        type=int,
+        help='Hugging Face ViTPose++: write dataset K\'s single-dataset model '
+        '(expert K appended to every fc2), which gives transformers\' '
+        'heatmaps with dataset_index=K (default: every expert, a '
+        'ViTPoseMultiDatasetEstimator whose heads are all transformers\' one '
+        'head)')
     _add_force(converter)
     converter.set_defaults(run=convert)
+
+    exporter = commands.add_parser(
+        'export-hf',
+        help='plugin model -> Hugging Face transformers VitPose',
+        description='Write a plugin checkpoint as transformers\' '
+        'VitPoseForPoseEstimation: OUT_DIR/config.json and '
+        'OUT_DIR/model.safetensors. A multi-dataset model keeps every expert '
+        'and one head (--dataset, default dataset 0), as transformers keeps '
+        'ViTPose++. Features transformers cannot represent (window or '
+        'pooling attention, relative position bias, knowledge tokens, '
+        'overlapping patches, input sizes its config cannot express, other '
+        'decoders) are refused by name.')
+    exporter.add_argument('src', help='plugin checkpoint (.pth, .safetensors)')
+    exporter.add_argument('dst', metavar='OUT_DIR', help='output directory')
+    exporter.add_argument(
+        '--config',
+        help='config of the model (default: the one in the checkpoint meta, '
+        'which the runner and convert store)')
+    exporter.add_argument(
+        '--dataset',
+        help='multi-dataset models: the dataset whose head is exported '
+        '(default: dataset 0)')
+    _add_force(exporter)
+    exporter.set_defaults(run=export_hf)
 
     splitter = commands.add_parser(
         'split',

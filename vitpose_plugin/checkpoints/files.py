@@ -14,6 +14,12 @@ For trusted legacy files, set the environment variable
 checkpoints are then fully unpickled (and a warning names each file).
 ``0``, ``false``, ``no``, ``off`` or an empty value keep the safe reader;
 any other value is an error. Nothing in the plugin sets it.
+
+safetensors checkpoints (a ``.safetensors`` file, or a Hugging Face model
+directory with ``config.json``) hold no pickle: they are read by
+:func:`~.hugging_face.read_safetensors_checkpoint`, and
+:func:`save_checkpoint` writes one when the output ends in
+``.safetensors`` (meta as JSON, see :mod:`.safetensors_format`).
 """
 import io
 import os
@@ -30,7 +36,11 @@ import numpy as np
 import torch
 from mmengine.logging import HistoryBuffer, print_log
 
+from .hugging_face import (is_hugging_face_dir, is_safetensors_checkpoint,
+                           read_safetensors_checkpoint)
 from .layouts import StateDict, unwrap_state_dict
+from .safetensors_format import (SafetensorsReadError, encode_safetensors,
+                                 is_safetensors_path)
 
 #: Set to 1 (true, yes, on) to unpickle checkpoints completely (trusted
 #: files only).
@@ -127,7 +137,8 @@ def is_url(path: str) -> bool:
 
 
 def resolve_checkpoint_path(path: Any, config_key: str = 'checkpoint') -> str:
-    """Return ``path`` if it is a URL or names an existing file.
+    """Return ``path`` if it is a URL, names an existing file or a Hugging
+    Face model directory (with ``config.json``).
 
     A relative path is relative to the current directory, as everywhere in
     mmengine (``load_from``, ``init_cfg``); configs that keep checkpoints
@@ -145,8 +156,13 @@ def resolve_checkpoint_path(path: Any, config_key: str = 'checkpoint') -> str:
     if not isinstance(path, str) or not path:
         raise ValueError(f'{config_key} must be a checkpoint path or URL, got '
                          f'{path!r}')
-    if is_url(path):
+    if is_url(path) or is_hugging_face_dir(path):
         return path
+    if osp.isdir(path):
+        raise FileNotFoundError(
+            f'{config_key}: {osp.abspath(path)} is a directory without '
+            f'config.json; give a checkpoint file or a Hugging Face model '
+            f'directory')
     if not osp.isfile(path):
         where = '' if osp.isabs(path) else \
             f' (resolved against the current directory {os.getcwd()})'
@@ -207,6 +223,11 @@ def read_checkpoint(path: str,
             no.
     """
     path = resolve_checkpoint_path(path, config_key)
+    if is_safetensors_checkpoint(path):
+        try:
+            return read_safetensors_checkpoint(path)
+        except SafetensorsReadError as error:
+            raise CorruptCheckpointError(f'{config_key}: {error}') from None
     trusted = checkpoints_trusted()
     if trusted:
         print_log(
@@ -245,6 +266,8 @@ def describe_unpickling(path: str) -> str:
     Only call it on a file :func:`read_checkpoint` has read; the check
     for the safe reader never unpickles anything outside the allow-list.
     """
+    if is_safetensors_checkpoint(path):
+        return 'safetensors: no pickle'
     if not checkpoints_trusted():
         return 'loads with weights_only=True'
     trusted = f'unpickled completely ({TRUST_ENV}={os.environ[TRUST_ENV]})'
@@ -374,8 +397,13 @@ def save_checkpoint(state_dict: StateDict, dst: str, **meta: Any) -> None:
 
     Tensors are detached copies and ``meta`` must hold plain values, so the
     file loads with ``weights_only=True`` (``load_from``, ``init_cfg``,
-    ``tools/test.py``).
+    ``tools/test.py``). A ``dst`` ending in ``.safetensors`` is written as
+    safetensors, ``meta`` as JSON (:mod:`.safetensors_format`).
     """
+    if is_safetensors_path(dst):
+        content = encode_safetensors(state_dict, meta)
+        write_atomically(dst, lambda file: file.write(content))
+        return
     checkpoint = dict(
         state_dict={k: v.detach().clone()
                     for k, v in state_dict.items()},

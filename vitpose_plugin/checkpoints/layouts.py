@@ -27,17 +27,23 @@ Layouts (see ``docs/checkpoints.md``):
 - ``mae_mmpretrain``: mmpretrain's MAE (``backbone.layers.N.*``,
   ``neck.*``), also the person-crop MAE of :mod:`vitpose_plugin.pretraining`
   (``pos_embed`` (1, 1+16*12, D) at 256x192).
+- ``hugging_face``: transformers' ``VitPoseForPoseEstimation``
+  (``backbone.embeddings.*``, ``backbone.encoder.layer.N.*``, ``head.*``),
+  ViTPose++ experts included; renamed by :mod:`.hugging_face_keys`, class
+  slot folded as for official checkpoints (see :mod:`.hugging_face`).
 - ``token_tuner`` / ``token_distiller``: training runs of the two
   distillation stages (``teacher.*``; ``student.*``, ``knowledge_token``,
   ``token_projection.*``); see :mod:`.extraction`.
 """
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from torch import Tensor
 
-from ..token_grid import infer_grid, resize_pos_embed
+from ..models.layers.pos_embed import resize_pos_embed
+from .hugging_face_keys import HUGGING_FACE_PREFIXES, plugin_names
 
 StateDict = Dict[str, Tensor]
 Grid = Tuple[int, int]
@@ -48,11 +54,12 @@ OFFICIAL_VITPOSE_MOE = 'official_vitpose_moe'
 MMPOSE_VITPOSE = 'mmpose_vitpose'
 MAE_FACEBOOK = 'mae_facebook'
 MAE_MMPRETRAIN = 'mae_mmpretrain'
+HUGGING_FACE = 'hugging_face'
 TOKEN_TUNER = 'token_tuner'
 TOKEN_DISTILLER = 'token_distiller'
 #: Layouts that :func:`convert_checkpoint` turns into the plugin's.
 LAYOUTS = (PLUGIN, OFFICIAL_VITPOSE, OFFICIAL_VITPOSE_MOE, MMPOSE_VITPOSE,
-           MAE_FACEBOOK, MAE_MMPRETRAIN)
+           MAE_FACEBOOK, MAE_MMPRETRAIN, HUGGING_FACE)
 MAE_LAYOUTS = (MAE_FACEBOOK, MAE_MMPRETRAIN)
 
 #: The knowledge token of a plugin model, and where the distillation runs
@@ -163,6 +170,8 @@ _RULES: Dict[str, List[Rule]] = {
     _mmpretrain_backbone_rules() + [(r'backbone\.cls_token|neck\..*|head\..*',
                                      None)],
 }
+# Renamed to the plugin's names first (hugging_face_keys.plugin_names).
+_RULES[HUGGING_FACE] = _RULES[PLUGIN]
 
 
 @dataclass
@@ -233,6 +242,8 @@ def detect_layout(state_dict: Mapping[str, Tensor]) -> str:
     def has(prefix: str) -> bool:
         return any(key.startswith(prefix) for key in state_dict)
 
+    if any(map(has, HUGGING_FACE_PREFIXES)):
+        return HUGGING_FACE
     if has('student.backbone.'):
         return TOKEN_DISTILLER
     if TUNER_KNOWLEDGE_TOKEN in state_dict:
@@ -252,7 +263,8 @@ def detect_layout(state_dict: Mapping[str, Tensor]) -> str:
         f'(backbone.blocks.N, keypoint_head.*), official ViTPose+ (also '
         f'associate_keypoint_heads.*), MMPose 1.x ViTPose '
         f'(backbone.layers.N, head.final_layer), MAE (blocks.N / '
-        f'backbone.layers.N) or this plugin\'s layout; the checkpoint has '
+        f'backbone.layers.N), Hugging Face VitPose (backbone.encoder.layer.N) '
+        f'or this plugin\'s layout; the checkpoint has '
         f'{len(state_dict)} tensors: {format_keys(list(state_dict))}')
 
 
@@ -517,9 +529,14 @@ def _mae_source_grid(pos_embed: Tensor, grid: Grid) -> Grid:
     patches = pos_embed.shape[1] - 1 if pos_embed.dim() == 3 else 0
     if patches < 1:
         raise ValueError(f'{expected}, got {tuple(pos_embed.shape)}')
-    source = infer_grid(patches, grid, max_aspect_change=1.0)
-    if source is not None:
-        return source
+    side = math.isqrt(patches)
+    if side * side == patches:
+        return side, side
+    for source_rows in range(1, patches + 1):
+        source_cols = patches // source_rows
+        if source_rows * source_cols == patches and \
+                source_rows * cols == source_cols * rows:
+            return source_rows, source_cols
     raise ValueError(
         f'{expected}, got {tuple(pos_embed.shape)}: {patches} patches are '
         f'neither a square grid nor a {rows}:{cols} one; pretrain MAE at the '
@@ -557,6 +574,9 @@ def convert_checkpoint(
       ``heads.<name>.*`` (see :func:`name_official_heads`); experts keep
       their names;
     - MMPose 1.x: names only (no class slot);
+    - Hugging Face VitPose: names (query, key and value joined into
+      ``qkv``) and the class slot folded; a ViTPose++ file keeps its
+      experts and its one head as ``head.*``;
     - MAE: the encoder only, decoder and tokens dropped, the final norm
       becomes ``last_norm``, the position embedding resized to ``grid``
       (see :func:`mae_pos_embed_to_grid`);
@@ -597,10 +617,12 @@ def convert_checkpoint(
         raise ValueError(f'dataset names apply to official ViTPose+ '
                          f'checkpoints (keypoint_head, associate_keypoint_'
                          f'heads.*), not to a {layout} one')
+    if layout == HUGGING_FACE:
+        state_dict = plugin_names(state_dict)
     converted, dropped = apply_rules(state_dict, layout)
     if layout != PLUGIN:
         check_plugin_keys(converted)
-    if layout in (OFFICIAL_VITPOSE, OFFICIAL_VITPOSE_MOE):
+    if layout in (OFFICIAL_VITPOSE, OFFICIAL_VITPOSE_MOE, HUGGING_FACE):
         converted['backbone.pos_embed'] = fold_class_slot(
             converted['backbone.pos_embed'])
     elif layout in MAE_LAYOUTS:
