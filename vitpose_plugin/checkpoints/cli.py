@@ -28,7 +28,7 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmpose.registry import MODELS
 
-from ..models.layers.patch_embed import patch_grid
+from ..token_grid import conv_patch_grid, infer_grid
 from .extraction import extract_student, extract_teacher
 from .files import (CorruptCheckpointError, UnsafeCheckpointError,
                     check_output_path, describe_unpickling, read_checkpoint,
@@ -46,7 +46,6 @@ from .multi_dataset import (count_experts, dataset_index,
 from .publish import (PUBLISHED_ENTRIES, publish_checkpoint,
                       select_dataset_meta)
 from .safetensors_format import encode_safetensors
-from .state_dict_hooks import infer_grid
 
 #: ``--from`` choices: a layout, ``mae`` (either MAE layout) or ``auto``.
 SOURCES: Dict[str, Sequence[str]] = {
@@ -134,8 +133,8 @@ def convert(args: argparse.Namespace) -> List[str]:
         raise ValueError(f'--index applies to Hugging Face ViTPose++ models; '
                          f'{args.src} is a {layout} checkpoint (split takes '
                          f'one dataset of a multi-dataset plugin checkpoint)')
-    grid = patch_grid(tuple(args.img_size), args.patch_size,
-                      args.patch_stride, args.patch_padding)
+    grid = conv_patch_grid(tuple(args.img_size), args.patch_size,
+                           args.patch_stride, args.patch_padding)
     result = convert_checkpoint(
         state_dict, grid=grid, layout=layout, names=args.names)
     converted = result.state_dict

@@ -35,14 +35,13 @@ Layouts (see ``docs/checkpoints.md``):
   distillation stages (``teacher.*``; ``student.*``, ``knowledge_token``,
   ``token_projection.*``); see :mod:`.extraction`.
 """
-import math
 import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from torch import Tensor
 
-from ..models.layers.pos_embed import resize_pos_embed
+from ..token_grid import infer_grid, resize_pos_embed
 from .hugging_face_keys import HUGGING_FACE_PREFIXES, plugin_names
 
 StateDict = Dict[str, Tensor]
@@ -529,14 +528,9 @@ def _mae_source_grid(pos_embed: Tensor, grid: Grid) -> Grid:
     patches = pos_embed.shape[1] - 1 if pos_embed.dim() == 3 else 0
     if patches < 1:
         raise ValueError(f'{expected}, got {tuple(pos_embed.shape)}')
-    side = math.isqrt(patches)
-    if side * side == patches:
-        return side, side
-    for source_rows in range(1, patches + 1):
-        source_cols = patches // source_rows
-        if source_rows * source_cols == patches and \
-                source_rows * cols == source_cols * rows:
-            return source_rows, source_cols
+    source = infer_grid(patches, grid, max_aspect_change=1.0)
+    if source is not None:
+        return source
     raise ValueError(
         f'{expected}, got {tuple(pos_embed.shape)}: {patches} patches are '
         f'neither a square grid nor a {rows}:{cols} one; pretrain MAE at the '
