@@ -63,6 +63,7 @@ def test_init_cfg_and_the_inference_api_read_safetensors(tmp_path):
         assert torch.equal(backbone.state_dict()[key], value)
 
 
+@pytest.mark.slow  # an end-to-end tool run: 10-26 s measured
 def test_tools_test_evaluates_a_safetensors_checkpoint(sample_config,
                                                        tmp_path):
     model = init_pose_model(sample_config)
