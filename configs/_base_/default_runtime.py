@@ -1,6 +1,6 @@
-# Runtime defaults: MMPose's own (hooks, logger, visualizer, env), plus the
-# import that registers this plugin's components.
-_base_ = ['mmpose::_base_/default_runtime.py']
+# Runtime defaults: MMPose's own (mmpose_runtime.py: hooks, logger,
+# visualizer, env), plus the import that registers this plugin's components.
+_base_ = ['./mmpose_runtime.py']
 
 custom_imports = dict(imports=['vitpose_plugin'], allow_failed_imports=False)
 
