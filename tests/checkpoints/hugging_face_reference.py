@@ -68,7 +68,8 @@ def randomise_(model: torch.nn.Module, seed: int) -> None:
         tensor.copy_(value)
 
 
-def heatmaps(model: VitPoseForPoseEstimation, pixels: torch.Tensor,
+def heatmaps(model: VitPoseForPoseEstimation,
+             pixels: torch.Tensor,
              index: int = None) -> torch.Tensor:
     dataset_index = None if index is None else torch.full(
         (pixels.shape[0], ), index, dtype=torch.long)
@@ -104,10 +105,12 @@ def main(work_dir: str) -> None:
         model = VitPoseForPoseEstimation.from_pretrained(
             osp.join(exports, name)).eval()
         results.update(outputs_of(model, f'export.{name}', pixels))
-    save_file(
-        {key: value.contiguous() for key, value in results.items()},
-        osp.join(work_dir, 'heatmaps.safetensors'),
-        metadata=dict(transformers=transformers.__version__))
+    save_file({
+        key: value.contiguous()
+        for key, value in results.items()
+    },
+              osp.join(work_dir, 'heatmaps.safetensors'),
+              metadata=dict(transformers=transformers.__version__))
 
 
 if __name__ == '__main__':

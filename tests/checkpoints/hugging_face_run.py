@@ -23,8 +23,8 @@ from vitpose_plugin.checkpoints import save_checkpoint
 from vitpose_plugin.checkpoints.cli import main as checkpoints_cli
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-REFERENCE_SCRIPT = osp.join(osp.dirname(osp.abspath(__file__)),
-                            'hugging_face_reference.py')
+REFERENCE_SCRIPT = osp.join(
+    osp.dirname(osp.abspath(__file__)), 'hugging_face_reference.py')
 IMG_SIZE = (64, 48)
 WIDTH, EXPERT_DIMS = 32, 8
 #: ViTPose++'s datasets and keypoint counts, as the plugin's heads.
@@ -51,24 +51,31 @@ def backbone_cfg(**extra) -> dict:
 
 def head_cfg(kind: str, keypoints: int = 17) -> dict:
     if kind == 'simple':
-        return dict(type='ViTPoseSimpleHead', in_channels=WIDTH,
-                    out_channels=keypoints)
-    return dict(type='ViTPoseClassicHead', in_channels=WIDTH,
-                out_channels=keypoints)
+        return dict(
+            type='ViTPoseSimpleHead',
+            in_channels=WIDTH,
+            out_channels=keypoints)
+    return dict(
+        type='ViTPoseClassicHead', in_channels=WIDTH, out_channels=keypoints)
 
 
 def plugin_cfgs() -> Dict[str, dict]:
     """The plugin models exported: classic, simple, ViTPose++."""
     single = {
-        kind: dict(type='TopdownPoseEstimator', backbone=backbone_cfg(),
-                   head=head_cfg(kind))
+        kind:
+        dict(
+            type='TopdownPoseEstimator',
+            backbone=backbone_cfg(),
+            head=head_cfg(kind))
         for kind in ('classic', 'simple')
     }
     single['plus'] = dict(
         type='ViTPoseMultiDatasetEstimator',
         backbone=backbone_cfg(num_experts=6, expert_dims=EXPERT_DIMS),
-        heads={name: head_cfg('classic', keypoints)
-               for name, keypoints in PLUS_HEADS})
+        heads={
+            name: head_cfg('classic', keypoints)
+            for name, keypoints in PLUS_HEADS
+        })
     return single
 
 
@@ -116,8 +123,9 @@ def _export(work_dir: str) -> Dict[str, nn.Module]:
         else:
             meta = dict(model_cfg=cfg)
         save_checkpoint(model.state_dict(), checkpoint, **meta)
-        exports = [(name, [])] + ([('plus_mpii', ['--dataset', 'mpii'])]
-                                  if name == 'plus' else [])
+        exports = [
+            (name, [])
+        ] + ([('plus_mpii', ['--dataset', 'mpii'])] if name == 'plus' else [])
         for export, extra in exports:
             out = osp.join(work_dir, 'exports', export)
             status = checkpoints_cli(
@@ -137,13 +145,16 @@ def run_hugging_face_side(work_dir: str) -> HuggingFaceRun:
     assert osp.isfile(python), (
         f'no transformers environment at {python}: run tools/setup_env.sh '
         f'(it creates it) or point VITPOSE_TRANSFORMERS_VENV at one')
-    pixels = torch.randn(2, 3, *IMG_SIZE,
-                         generator=torch.Generator().manual_seed(0))
+    pixels = torch.randn(
+        2, 3, *IMG_SIZE, generator=torch.Generator().manual_seed(0))
     save_file(dict(pixels=pixels), osp.join(work_dir, 'inputs.safetensors'))
     models = _export(work_dir)
     # The subprocess must not see this venv's packages or the checkout.
-    env = {key: value for key, value in os.environ.items()
-           if key not in ('PYTHONPATH', 'VIRTUAL_ENV')}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ('PYTHONPATH', 'VIRTUAL_ENV')
+    }
     proc = subprocess.run([python, REFERENCE_SCRIPT, work_dir],
                           env=env,
                           cwd=work_dir,

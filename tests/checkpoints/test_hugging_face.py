@@ -45,15 +45,13 @@ def heatmaps_with_expert(model, pixels, index: int, head: str):
 
 
 @pytest.mark.parametrize('name', ['classic', 'simple'])
-def test_import_gives_transformers_heatmaps(hugging_face_run, tmp_path,
-                                            name):
+def test_import_gives_transformers_heatmaps(hugging_face_run, tmp_path, name):
     run = hugging_face_run
     model = convert(run.model_dir(name), str(tmp_path / 'model.pth'))
     assert type(model).__name__ == 'TopdownPoseEstimator'
     with torch.no_grad():
         heatmaps = model(run.pixels, None, mode='tensor')
-    torch.testing.assert_close(
-        heatmaps, run.heatmaps[name], atol=ATOL, rtol=0)
+    torch.testing.assert_close(heatmaps, run.heatmaps[name], atol=ATOL, rtol=0)
 
 
 def test_import_vitpose_plus_keeps_every_expert(hugging_face_run, tmp_path):
@@ -72,9 +70,9 @@ def test_import_vitpose_plus_index_folds_the_expert(hugging_face_run,
                                                     tmp_path):
     run = hugging_face_run
     for index in range(len(NAMES)):
-        model = convert(run.model_dir('plus'),
-                        str(tmp_path / f'plus{index}.safetensors'), '--index',
-                        str(index))
+        model = convert(
+            run.model_dir('plus'), str(tmp_path / f'plus{index}.safetensors'),
+            '--index', str(index))
         assert model.backbone.num_experts == 0
         with torch.no_grad():
             heatmaps = model(run.pixels, None, mode='tensor')
@@ -113,11 +111,13 @@ def test_export_vitpose_plus_keeps_experts_and_one_head(hugging_face_run):
         torch.testing.assert_close(
             run.heatmaps[f'export.plus.{index}'],
             heatmaps_with_expert(model, run.pixels, index, 'coco'),
-            atol=ATOL, rtol=0)
+            atol=ATOL,
+            rtol=0)
     torch.testing.assert_close(
         run.heatmaps['export.plus_mpii.2'],
         heatmaps_with_expert(model, run.pixels, 2, 'mpii'),
-        atol=ATOL, rtol=0)
+        atol=ATOL,
+        rtol=0)
 
 
 def test_round_trip_gives_back_transformers_tensors(hugging_face_run,
@@ -145,41 +145,46 @@ def test_round_trip_gives_back_transformers_tensors(hugging_face_run,
 
 def _plain_model(**backbone):
     return build(
-        dict(type='TopdownPoseEstimator', backbone=backbone_cfg(**backbone),
-             head=head_cfg('simple')))
+        dict(
+            type='TopdownPoseEstimator',
+            backbone=backbone_cfg(**backbone),
+            head=head_cfg('simple')))
 
 
 @pytest.mark.parametrize('backbone, feature', [
-    (dict(attn_types='window', attn_cfg=dict(window_size=(2, 2))),
-     'window/pooling attention'),
-    (dict(attn_types='pool_window', attn_cfg=dict(window_size=(2, 2))),
-     'window/pooling attention'),
     (dict(attn_types='window',
-          attn_cfg=dict(window_size=(2, 2), rel_pos_bias=True)),
-     'relative position bias'),
+          attn_cfg=dict(window_size=(2, 2))), 'window/pooling attention'),
+    (dict(attn_types='pool_window',
+          attn_cfg=dict(window_size=(2, 2))), 'window/pooling attention'),
+    (dict(
+        attn_types='window',
+        attn_cfg=dict(window_size=(2, 2),
+                      rel_pos_bias=True)), 'relative position bias'),
     (dict(knowledge_tokens=1), 'knowledge tokens'),
     (dict(img_size=(60, 48)), 'input size 60x48'),
     (dict(patch_stride=8), 'patch stride'),
     (dict(patch_padding=0), 'patch padding'),
 ])
-def test_export_refuses_what_transformers_cannot_represent(
-        backbone, feature):
+def test_export_refuses_what_transformers_cannot_represent(backbone, feature):
     with pytest.raises(ValueError, match=feature):
         export_hugging_face(_plain_model(**backbone))
 
 
 def test_export_refuses_other_decoders():
     model = build(
-        dict(type='TopdownPoseEstimator', backbone=backbone_cfg(),
-             head=dict(head_cfg('classic'), deconv_out_channels=(64, 64))))
+        dict(
+            type='TopdownPoseEstimator',
+            backbone=backbone_cfg(),
+            head=dict(head_cfg('classic'), deconv_out_channels=(64, 64))))
     with pytest.raises(ValueError, match=r'classic decoder with deconv'):
         export_hugging_face(model)
 
 
 def test_import_refuses_what_the_plugin_lacks(hugging_face_run):
-    config = dict(model_type='vitpose',
-                  backbone_config=dict(hidden_act='relu', num_hidden_layers=2,
-                                       out_indices=[1]))
+    config = dict(
+        model_type='vitpose',
+        backbone_config=dict(
+            hidden_act='relu', num_hidden_layers=2, out_indices=[1]))
     with pytest.raises(ValueError) as error:
         describe_config(config)
     assert 'activation' in str(error.value)
@@ -188,6 +193,7 @@ def test_import_refuses_what_the_plugin_lacks(hugging_face_run):
         describe_config(dict(model_type='vit'))
     checkpoint = read_checkpoint(hugging_face_run.model_dir('simple'))
     with pytest.raises(ValueError, match='--index and --names apply to'):
-        import_hugging_face(checkpoint['state_dict'],
-                            checkpoint['meta']['hugging_face_config'],
-                            index=0)
+        import_hugging_face(
+            checkpoint['state_dict'],
+            checkpoint['meta']['hugging_face_config'],
+            index=0)

@@ -15,8 +15,10 @@ from vitpose_plugin.checkpoints import (CorruptCheckpointError,
                                         read_checkpoint, save_checkpoint)
 from vitpose_plugin.checkpoints.safetensors_format import META_KEY
 
-META = dict(converted_from='hugging_face', dataset_names=['coco', 'aic'],
-            model_cfg=dict(type='TopdownPoseEstimator', img_size=[256, 192]))
+META = dict(
+    converted_from='hugging_face',
+    dataset_names=['coco', 'aic'],
+    model_cfg=dict(type='TopdownPoseEstimator', img_size=[256, 192]))
 
 
 def test_round_trip_keeps_tensors_and_meta_without_pickle(tmp_path):
@@ -55,8 +57,9 @@ def test_init_cfg_and_the_inference_api_read_safetensors(tmp_path):
     model = init_pose_model(TINY_CONFIG, path)
     for key, value in source.state_dict().items():
         assert torch.equal(model.state_dict()[key], value)
-    backbone_cfg = dict(source.cfg.model.backbone,
-                        init_cfg=dict(type='Pretrained', checkpoint=path))
+    backbone_cfg = dict(
+        source.cfg.model.backbone,
+        init_cfg=dict(type='Pretrained', checkpoint=path))
     backbone = build(backbone_cfg)
     backbone.init_weights()
     for key, value in source.backbone.state_dict().items():
@@ -69,8 +72,11 @@ def test_tools_test_evaluates_a_safetensors_checkpoint(sample_config,
     model = init_pose_model(sample_config)
     path = str(tmp_path / 'sample.safetensors')
     save_checkpoint(model.state_dict(), path)
-    out = run([sys.executable, 'tools/test.py', sample_config, path,
-               '--work-dir', str(tmp_path / 'work')], cwd=REPO_ROOT,
+    out = run([
+        sys.executable, 'tools/test.py', sample_config, path, '--work-dir',
+        str(tmp_path / 'work')
+    ],
+              cwd=REPO_ROOT,
               timeout=300).stdout
     assert f'Load checkpoint from {path}' in out
     assert 'coco/AP' in out

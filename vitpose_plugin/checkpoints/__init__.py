@@ -19,8 +19,13 @@
 - :mod:`.publish`: a training checkpoint as a model-zoo file (weights and
   plain-typed meta, named by its sha256) that MMPose's ``init_model`` loads
   with torch's default ``weights_only=True``;
-- :mod:`.cli`: ``python -m vitpose_plugin.checkpoints {convert, split,
-  merge, extract-student, extract-teacher, publish, inspect}``.
+- :mod:`.hugging_face` (with :mod:`.hugging_face_keys`): transformers'
+  VitPose / ViTPose++ models in and out (the ``hugging_face`` layout,
+  ``export-hf``); :mod:`.safetensors_format`: ``.safetensors`` plugin
+  checkpoints (meta as JSON, no pickle); :mod:`.meta_config`: the model
+  config of a checkpoint's meta, read without running it;
+- :mod:`.cli`: ``python -m vitpose_plugin.checkpoints {convert, export-hf,
+  split, merge, extract-student, extract-teacher, publish, inspect}``.
 """
 from ..models.utils.state_dict_hooks import (CheckpointShapeError,
                                              check_loaded_shapes,

@@ -480,13 +480,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     converter = commands.add_parser(
         'convert',
-        help='official ViTPose, MMPose 1.x or MAE -> plugin checkpoint',
+        help='official ViTPose, MMPose 1.x, MAE or Hugging Face -> plugin '
+        'checkpoint',
         description='Convert an official ViTPose (MMPose 0.x), MMPose 1.x '
-        'ViTPose or MAE (facebookresearch, mmpretrain) checkpoint to the '
-        'plugin layout, for load_from, init_cfg or tools/test.py. An '
-        'official ViTPose+ (multi-dataset) checkpoint becomes a '
-        'ViTPoseMultiDatasetEstimator one with heads.<name>.*.')
-    converter.add_argument('src', help='source checkpoint (path or URL)')
+        'ViTPose, MAE (facebookresearch, mmpretrain) or Hugging Face '
+        'transformers VitPose checkpoint to the plugin layout, for '
+        'load_from, init_cfg or tools/test.py. An official ViTPose+ '
+        '(multi-dataset) checkpoint becomes a ViTPoseMultiDatasetEstimator '
+        'one with heads.<name>.*; so does a Hugging Face ViTPose++ one '
+        '(every expert, its one head for every dataset). A DST ending in '
+        '.safetensors is written as safetensors.')
+    converter.add_argument(
+        'src',
+        help='source checkpoint (path or URL; a Hugging Face model directory '
+        'or its model.safetensors)')
     converter.add_argument('dst', help='output checkpoint')
     converter.add_argument(
         '--from',

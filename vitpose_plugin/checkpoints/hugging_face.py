@@ -73,8 +73,10 @@ def _weight_files(folder: str) -> List[str]:
         weight_map = _read_json(index).get('weight_map')
         if not isinstance(weight_map, dict) or not weight_map:
             raise SafetensorsReadError(f'{index} has no weight_map')
-        return [osp.join(folder, name)
-                for name in sorted(set(weight_map.values()))]
+        return [
+            osp.join(folder, name)
+            for name in sorted(set(weight_map.values()))
+        ]
     raise SafetensorsReadError(
         f'{folder} has {CONFIG_FILE} but neither {WEIGHTS_FILE} nor '
         f'{INDEX_FILE} (PyTorch .bin files are not read: they are pickles); '
@@ -199,8 +201,8 @@ def describe_config(config: Mapping[str, Any],
         patch_size=patch[0],
         in_channels=backbone.get('num_channels', 3),
         keypoints=keypoints,
-        decoder='simple' if config.get('use_simple_decoder', True) else
-        'classic',
+        decoder='simple'
+        if config.get('use_simple_decoder', True) else 'classic',
         scale_factor=config.get('scale_factor', 4),
         num_experts=experts if experts > 1 else 0,
         expert_dims=backbone.get('part_features', 256) if experts > 1 else 0,
@@ -315,9 +317,11 @@ def import_hugging_face(state_dict: Mapping[str, Tensor],
         raise ValueError(f'{source} says use_simple_decoder='
                          f'{model.decoder == "simple"}, but the weights hold '
                          f'a {kind} decoder')
-    notes = [f'{model.decoder} decoder with {model.keypoints} keypoints, '
-             f'{model.depth} blocks of width {model.embed_dims}, input '
-             f'{model.img_size[0]}x{model.img_size[1]}']
+    notes = [
+        f'{model.decoder} decoder with {model.keypoints} keypoints, '
+        f'{model.depth} blocks of width {model.embed_dims}, input '
+        f'{model.img_size[0]}x{model.img_size[1]}'
+    ]
     if model.layer_norm_eps != PLUGIN_LAYER_NORM_EPS:
         notes.append(f'{source} has layer_norm_eps={model.layer_norm_eps:g}; '
                      f'the plugin\'s LayerNorms use {PLUGIN_LAYER_NORM_EPS:g}'
@@ -337,15 +341,19 @@ def import_hugging_face(state_dict: Mapping[str, Tensor],
                      f'dropped; its head is transformers\' one head, as '
                      f'transformers uses it with dataset_index={index}')
         return ConvertedModel(
-            fuse_expert(converted, index), plugin_model_cfg(model, index=index),
-            notes)
+            fuse_expert(converted, index),
+            plugin_model_cfg(model, index=index), notes)
     cfg = plugin_model_cfg(model, names)
     head = strip_prefix(converted, HEAD_PREFIX)
-    multi = {key: value for key, value in converted.items()
-             if not key.startswith(HEAD_PREFIX)}
+    multi = {
+        key: value
+        for key, value in converted.items() if not key.startswith(HEAD_PREFIX)
+    }
     for name in cfg['heads']:
-        multi.update({f'{HEADS_PREFIX}{name}.{key}': value.clone()
-                      for key, value in head.items()})
+        multi.update({
+            f'{HEADS_PREFIX}{name}.{key}': value.clone()
+            for key, value in head.items()
+        })
     notes.append(
         f'every expert kept ({experts} of {expert_dims} outputs, datasets '
         f'{", ".join(cfg["heads"])}); transformers\' file holds one head '
@@ -362,8 +370,9 @@ def _refusals(backbone: nn.Module) -> List[str]:
     if windowed:
         problems.append(f'window/pooling attention ({", ".join(windowed)} '
                         f'blocks); transformers has full attention only')
-    if any(hasattr(block.attn, 'relative_position_bias_table')
-           for block in backbone.blocks):
+    if any(
+            hasattr(block.attn, 'relative_position_bias_table')
+            for block in backbone.blocks):
         problems.append('relative position bias')
     if backbone.knowledge_tokens:
         problems.append(f'knowledge tokens ({backbone.knowledge_tokens})')
@@ -397,13 +406,16 @@ def _head_config(head: nn.Module) -> Tuple[Dict[str, Any], List[str]]:
     if kind == 'ViTPoseSimpleHead':
         kernel = head.final_layer.kernel_size
         problems = [] if kernel == (3, 3) else [
-            f'a simple decoder with a {kernel} kernel (transformers: 3x3)']
+            f'a simple decoder with a {kernel} kernel (transformers: 3x3)'
+        ]
         return dict(
             use_simple_decoder=True,
             scale_factor=head.upsample_factor), problems
     if kind == 'ViTPoseClassicHead':
-        deconvs = [layer for layer in head.deconv_layers
-                   if isinstance(layer, nn.ConvTranspose2d)]
+        deconvs = [
+            layer for layer in head.deconv_layers
+            if isinstance(layer, nn.ConvTranspose2d)
+        ]
         shapes = [(layer.out_channels, layer.kernel_size[0])
                   for layer in deconvs]
         problems = []
@@ -417,8 +429,10 @@ def _head_config(head: nn.Module) -> Tuple[Dict[str, Any], List[str]]:
                             f'{head.final_layer.kernel_size} final kernel '
                             f'(transformers: 1x1)')
         return dict(use_simple_decoder=False, scale_factor=4), problems
-    return {}, [f'the head {kind} (transformers has ViTPose\'s simple and '
-                f'classic decoders)']
+    return {}, [
+        f'the head {kind} (transformers has ViTPose\'s simple and '
+        f'classic decoders)'
+    ]
 
 
 def export_hugging_face(model: nn.Module,
@@ -453,11 +467,15 @@ def export_hugging_face(model: nn.Module,
             names, dataset)]
         head = heads[name]
         prefix = f'{HEADS_PREFIX}{name}.'
-        state = {key: value for key, value in state.items()
-                 if not key.startswith(HEADS_PREFIX)}
-        state.update({HEAD_PREFIX + key[len(prefix):]: value
-                      for key, value in model.state_dict().items()
-                      if key.startswith(prefix)})
+        state = {
+            key: value
+            for key, value in state.items() if not key.startswith(HEADS_PREFIX)
+        }
+        state.update({
+            HEAD_PREFIX + key[len(prefix):]: value
+            for key, value in model.state_dict().items()
+            if key.startswith(prefix)
+        })
         others = [other for other in names if other != name]
         if others:
             notes.append(f'exported the head of dataset {name}; left out the '

@@ -111,9 +111,8 @@ def plugin_names(state_dict: Mapping[str, Tensor]) -> StateDict:
     for (block, kind), parts in sorted(qkv.items()):
         missing = [name for name in _QKV if name not in parts]
         if missing:
-            raise ValueError(
-                f'{_HF_LAYER}{block}.attention.attention has no '
-                f'{"/".join(missing)} {kind}')
+            raise ValueError(f'{_HF_LAYER}{block}.attention.attention has no '
+                             f'{"/".join(missing)} {kind}')
         renamed[f'{_PLUGIN_BLOCK}{block}.attn.qkv.{kind}'] = torch.cat(
             [parts[name] for name in _QKV], 0)
     for block, kind in list(qkv):

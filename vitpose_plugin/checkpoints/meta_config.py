@@ -27,8 +27,10 @@ def _literal(node: ast.AST) -> Any:
             all(keyword.arg for keyword in node.keywords):
         return {kw.arg: _literal(kw.value) for kw in node.keywords}
     if isinstance(node, ast.Dict) and None not in node.keys:
-        return {_literal(key): _literal(value)
-                for key, value in zip(node.keys, node.values)}
+        return {
+            _literal(key): _literal(value)
+            for key, value in zip(node.keys, node.values)
+        }
     if isinstance(node, (ast.List, ast.Tuple)):
         items = [_literal(item) for item in node.elts]
         return items if isinstance(node, ast.List) else tuple(items)
