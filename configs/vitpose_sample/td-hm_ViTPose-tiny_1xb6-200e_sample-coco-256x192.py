@@ -14,6 +14,7 @@ randomness = dict(seed=0, deterministic=False)
 
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 optim_wrapper = dict(
+    type='ViTPoseOptimWrapper',
     optimizer=dict(type='AdamW', lr=1e-3, betas=(0.9, 0.999),
                    weight_decay=0.01),
     constructor='ViTPoseLayerDecayConstructor',
@@ -30,7 +31,7 @@ custom_hooks = []  # no BN buffer sync needed on one process
 model = dict(
     type='TopdownPoseEstimator',
     data_preprocessor=dict(
-        type='PoseDataPreprocessor',
+        type='ViTPoseDataPreprocessor',
         mean=[123.675, 116.28, 103.53],
         std=[58.395, 57.12, 57.375],
         bgr_to_rgb=True),

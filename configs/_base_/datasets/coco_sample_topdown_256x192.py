@@ -1,8 +1,13 @@
 # The four COCO images shipped in data/sample_coco, top-down at 256x192 with
 # UDP heatmaps, no augmentation; trained and evaluated on the same images
-# (an overfit set for CPU-sized experiments, not a benchmark).
+# (an overfit set for CPU-sized experiments, not a benchmark). Training runs
+# through the device-side pipeline of the COCO recipe: the head's codec draws
+# the UDP heatmaps of the whole batch on the device.
 codec = dict(
-    type='UDPHeatmap', input_size=(192, 256), heatmap_size=(48, 64), sigma=2)
+    type='ViTPoseUDPHeatmap',
+    input_size=(192, 256),
+    heatmap_size=(48, 64),
+    sigma=2)
 
 dataset_type = 'CocoDataset'
 data_mode = 'topdown'
@@ -12,9 +17,11 @@ train_pipeline = [
     dict(type='ViTPoseCheckAnnotation', bad_sample='error'),
     dict(type='ViTPoseLoadImage'),
     dict(type='GetBBoxCenterScale'),
-    dict(type='TopdownAffine', input_size=codec['input_size'], use_udp=True),
-    dict(type='GenerateTarget', encoder=codec),
-    dict(type='PackPoseInputs'),
+    dict(
+        type='ViTPoseTopdownAffine',
+        input_size=codec['input_size'],
+        use_udp=True),
+    dict(type='PackViTPoseInputs'),
 ]
 val_pipeline = [
     dict(type='ViTPoseCheckAnnotation'),
@@ -28,6 +35,7 @@ train_dataloader = dict(
     num_workers=0,
     persistent_workers=False,
     sampler=dict(type='DefaultSampler', shuffle=True),
+    collate_fn=dict(type='vitpose_collate'),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
