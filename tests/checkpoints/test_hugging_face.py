@@ -3,21 +3,22 @@
 experts) imported, plugin models exported and loaded with
 ``from_pretrained``; heatmaps equal within 1e-4 (fp32). The transformers
 side runs once per session in its own environment (``conftest.py``)."""
+import json
 import os.path as osp
+import shutil
 
 import pytest
 import torch
-from safetensors.torch import load_file
+from safetensors.torch import load_file, save_file
 
 from tests.checkpoints.hugging_face_run import (PLUS_HEADS, backbone_cfg,
                                                 head_cfg)
 from tests.checkpoints.reference_models import build
 from vitpose_plugin.checkpoints import read_checkpoint
 from vitpose_plugin.checkpoints.cli import main as checkpoints_cli
-from vitpose_plugin.checkpoints.hugging_face import (WEIGHTS_FILE,
-                                                     describe_config,
-                                                     export_hugging_face,
-                                                     import_hugging_face)
+from vitpose_plugin.checkpoints.hugging_face import (
+    CONFIG_FILE, WEIGHTS_FILE, describe_config, export_hugging_face,
+    import_hugging_face)
 from vitpose_plugin.checkpoints.meta_config import model_cfg_from_meta
 
 ATOL = 1e-4
@@ -197,3 +198,42 @@ def test_import_refuses_what_the_plugin_lacks(hugging_face_run):
             checkpoint['state_dict'],
             checkpoint['meta']['hugging_face_config'],
             index=0)
+
+
+def test_sharded_model_reads_as_one(hugging_face_run, tmp_path):
+    source = hugging_face_run.model_dir('classic')
+    tensors = load_file(osp.join(source, WEIGHTS_FILE))
+    names = sorted(tensors)
+    shards = {
+        'model-00001-of-00002.safetensors': names[::2],
+        'model-00002-of-00002.safetensors': names[1::2]
+    }
+    sharded = tmp_path / 'sharded'
+    sharded.mkdir()
+    shutil.copy(osp.join(source, CONFIG_FILE), sharded / CONFIG_FILE)
+    for shard, keys in shards.items():
+        save_file({key: tensors[key] for key in keys}, str(sharded / shard))
+    (sharded / 'model.safetensors.index.json').write_text(
+        json.dumps(
+            dict(weight_map={
+                key: shard
+                for shard, keys in shards.items()
+                for key in keys
+            })))
+    assert read_checkpoint(str(sharded))['state_dict'].keys() == \
+        tensors.keys()
+    whole = convert(source, str(tmp_path / 'whole.pth')).state_dict()
+    parts = convert(str(sharded), str(tmp_path / 'parts.pth')).state_dict()
+    for key, value in whole.items():
+        assert torch.equal(parts[key], value)
+
+
+def test_weights_without_their_config_are_refused(hugging_face_run, tmp_path,
+                                                  capsys):
+    lone = tmp_path / WEIGHTS_FILE
+    shutil.copy(
+        osp.join(hugging_face_run.model_dir('simple'), WEIGHTS_FILE), lone)
+    assert checkpoints_cli(['convert', str(lone), str(tmp_path / 'x.pth')]) \
+        == 1
+    assert f'no {CONFIG_FILE} was found beside them' in capsys.readouterr().err
+    assert not (tmp_path / 'x.pth').exists()
