@@ -63,8 +63,13 @@ model = dict(
         dict(type='Constant', layer='LayerNorm', val=1.0, bias=0.0)
     ])
 
+# One decode per image for all of its persons: the sampler visits the
+# persons of an image in a row and ViTPoseLoadImage keeps the last decoded
+# image; the crops (and their random draws) are those of a per-sample
+# LoadImageFromFile pipeline in the same order. default_collate stacks the
+# crops into one uint8 batch tensor, pinned: one host-device copy per batch.
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='mmpose.ViTPoseLoadImage'),
     dict(type='ViTPosePersonRandomResizedCrop', crop_size=img_size,
          crop_ratio_range=(0.2, 1.0), interpolation='bicubic'),
     dict(type='RandomFlip', prob=0.5),
@@ -74,7 +79,8 @@ train_dataloader = dict(
     batch_size=512,
     num_workers=8,
     persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    pin_memory=True,
+    sampler=dict(type='mmpose.ViTPoseImageGroupedSampler', shuffle=True),
     collate_fn=dict(type='default_collate'),
     dataset=dict(
         type='ConcatDataset',

@@ -28,7 +28,7 @@ model = dict(
     head=dict(img_size=img_size))
 
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='mmpose.ViTPoseLoadImage'),
     dict(type='ViTPosePersonRandomResizedCrop', crop_size=img_size,
          crop_ratio_range=(0.2, 1.0)),
     dict(type='RandomFlip', prob=0.5),
@@ -39,7 +39,7 @@ train_dataloader = dict(
     batch_size=64,
     num_workers=1,
     persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    sampler=dict(type='mmpose.ViTPoseImageGroupedSampler', shuffle=True),
     collate_fn=dict(type='default_collate'),
     dataset=dict(
         type='ViTPoseSyntheticPersonCropDataset',

@@ -68,3 +68,43 @@ def test_pipeline_crops_on_the_fly():
     sample = dataset[0]
     assert sample['img'].shape == (256, 192, 3)
     assert sample['img'].any()
+
+
+MAE_CONFIG = f'{REPO_ROOT}/configs/mae_pretraining/' \
+    'mae_ViTPose-base_8xb512-1600e_coco-aic-256x192.py'
+
+
+def test_recipe_decodes_each_image_once_with_todays_crops():
+    """The recipe's sampler visits an image's persons in a row, so its
+    ViTPoseLoadImage decodes each image once; in that order and for fixed
+    seeds, every crop and flip equals the per-sample LoadImageFromFile
+    pipeline's (the previous recipe's)."""
+    from mmengine.config import Config
+    from mmengine.registry import DATA_SAMPLERS
+    from mmpretrain.registry import DATASETS
+    cfg = Config.fromfile(MAE_CONFIG)
+    loader = cfg.train_dataloader
+    pipeline = loader.dataset.datasets[0].pipeline
+    assert pipeline[0].type == 'mmpose.ViTPoseLoadImage'
+    coco = dict(loader.dataset.datasets[0], data_root=COCO_SAMPLE,
+                ann_file='test_coco.json', data_prefix=dict(img_path=''))
+    per_sample = dict(coco, pipeline=[dict(type='LoadImageFromFile'),
+                                      *pipeline[1:]])
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        grouped, reference = DATASETS.build(coco), DATASETS.build(per_sample)
+        sampler = DATA_SAMPLERS.build(
+            loader.sampler, default_args=dict(dataset=grouped, seed=0))
+    order = list(sampler)
+    paths = [grouped.get_data_info(i)['img_path'] for i in order]
+    runs = 1 + sum(a != b for a, b in zip(paths, paths[1:]))
+    assert runs == len(set(paths)) == 4 and len(order) == 12
+    crops = {}
+    for name, dataset in (('grouped', grouped), ('reference', reference)):
+        np.random.seed(0)
+        crops[name] = [dataset[i] for i in order]
+    flips = [s['data_samples'].flip for s in crops['grouped']]
+    assert 0 < sum(flips) < len(flips)
+    for new, old in zip(crops['grouped'], crops['reference']):
+        assert new['inputs'].shape == (3, 256, 192)
+        assert (new['inputs'] == old['inputs']).all()
+        assert new['data_samples'].flip == old['data_samples'].flip

@@ -14,6 +14,36 @@ _INTERPOLATIONS = {
 }
 
 
+def crop_and_resize(image: np.ndarray, box: np.ndarray,
+                    size: Tuple[int, int],
+                    interpolation: int) -> Tuple[np.ndarray, np.ndarray]:
+    """``box`` (x1, y1, x2, y2) of ``image`` rounded to whole pixels, cut
+    out (zero outside the image) and resized to ``size`` (W, H).
+
+    As mmpretrain's ``RandomResizedCrop`` renders its box (crop, then
+    resize); ``cv2.resize``'s separable filters cost a fraction of
+    ``cv2.warpAffine``'s bicubic remap, the largest cost of the pipeline.
+
+    Returns:
+        tuple: the crop and the whole-pixel box (float32).
+    """
+    x1, y1 = int(round(float(box[0]))), int(round(float(box[1])))
+    x2 = max(int(round(float(box[2]))), x1 + 1)
+    y2 = max(int(round(float(box[3]))), y1 + 1)
+    height, width = image.shape[:2]
+    if x1 >= 0 and y1 >= 0 and x2 <= width and y2 <= height:
+        patch = image[y1:y2, x1:x2]
+    else:
+        patch = np.zeros((y2 - y1, x2 - x1, *image.shape[2:]), image.dtype)
+        left, top = max(x1, 0), max(y1, 0)
+        right, bottom = min(x2, width), min(y2, height)
+        if left < right and top < bottom:
+            patch[top - y1:bottom - y1, left - x1:right - x1] = \
+                image[top:bottom, left:right]
+    crop = cv2.resize(patch, size, interpolation=interpolation)
+    return crop, np.array([x1, y1, x2, y2], dtype=np.float32)
+
+
 @TRANSFORMS.register_module()
 class ViTPosePersonRandomResizedCrop(BaseTransform):
     """Crop a random part of ``person_region`` and resize it to
@@ -28,7 +58,8 @@ class ViTPosePersonRandomResizedCrop(BaseTransform):
 
     Required keys: ``img``, ``person_region`` (centre x, centre y, width,
     height). Modified: ``img``, ``img_shape``. Added: ``crop_box``
-    (x1, y1, x2, y2 in the source image).
+    (x1, y1, x2, y2 in the source image, the drawn box rounded to whole
+    pixels, see :func:`crop_and_resize`).
 
     Args:
         crop_size (tuple[int, int]): Output (H, W). Defaults to (256, 192).
@@ -95,15 +126,9 @@ class ViTPosePersonRandomResizedCrop(BaseTransform):
                              f'positive size, got {region}')
         box = self.sample_box(region)
         out_h, out_w = self.crop_size
-        scale_x = out_w / float(box[2] - box[0])
-        scale_y = out_h / float(box[3] - box[1])
-        matrix = np.array([[scale_x, 0., -box[0] * scale_x],
-                           [0., scale_y, -box[1] * scale_y]],
-                          dtype=np.float64)
-        results['img'] = cv2.warpAffine(
-            results['img'], matrix, (out_w, out_h),
-            flags=_INTERPOLATIONS[self.interpolation],
-            borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+        results['img'], box = crop_and_resize(
+            results['img'], box, (out_w, out_h),
+            _INTERPOLATIONS[self.interpolation])
         results['img_shape'] = (out_h, out_w)
         results['crop_box'] = box
         return results
