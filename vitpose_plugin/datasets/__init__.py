@@ -1,17 +1,22 @@
 from .collate import vitpose_collate
 from .dataset_mixture import ViTPoseDatasetMixture, resolve_dataset_names
+from .sample_draws import (SampleKey, ViTPoseSeededDataset,
+                           ViTPoseSeededSampler, sample_draws)
 from .samplers import ViTPoseImageGroupedSampler
 from .synthetic_coco_dataset import SyntheticCocoDataset, resolve_cache_root
 from .synthetic_pose import (SyntheticPoseParams, ensure_synthetic_coco,
                              generate_synthetic_coco)
 from .transforms import (PackViTPoseInputs, ViTPoseCheckAnnotation,
                          ViTPoseLoadImage, ViTPoseRandomBBoxTransform,
+                         ViTPoseRandomFlip, ViTPoseRandomHalfBody,
                          ViTPoseTopdownAffine)
 
 __all__ = [
-    'PackViTPoseInputs', 'SyntheticCocoDataset', 'SyntheticPoseParams',
+    'PackViTPoseInputs', 'SampleKey', 'SyntheticCocoDataset', 'SyntheticPoseParams',
     'ViTPoseCheckAnnotation', 'ViTPoseDatasetMixture',
     'ViTPoseImageGroupedSampler', 'ViTPoseLoadImage', 'ViTPoseRandomBBoxTransform',
+    'ViTPoseRandomFlip', 'ViTPoseRandomHalfBody', 'ViTPoseSeededDataset',
+    'ViTPoseSeededSampler', 'sample_draws',
     'ViTPoseTopdownAffine', 'vitpose_collate',
     'ensure_synthetic_coco', 'generate_synthetic_coco', 'resolve_cache_root',
     'resolve_dataset_names'

@@ -1,7 +1,7 @@
 """ViTPoseDatasetMixture: several pose datasets as one, each sample keeping
 its own dataset's pipeline, keypoints and metainfo."""
 from copy import deepcopy
-from typing import Any, List, Optional, Sequence, Union
+from typing import Any, List, Optional, Sequence, Tuple, Union
 
 from mmengine.dataset import BaseDataset
 from mmpose.datasets import CombinedDataset
@@ -176,7 +176,34 @@ class ViTPoseDatasetMixture(CombinedDataset):
             TypeError: the dataset's pipeline does not end in packing.
         """
         subset, local = self._get_subset_index(idx)
-        packed = self.datasets[subset][local]
+        return self.tag_sample(self.datasets[subset][local], subset)
+
+    def subset_index(self, idx: int, draws) -> Tuple[int, int]:
+        """``(dataset, local index)`` of global index ``idx``, as
+        ``_get_subset_index``, re-drawing a resampled dataset's local index
+        from ``draws`` (a ``numpy.random.Generator``) instead of NumPy's
+        global generator.
+
+        Args:
+            idx (int): Global index.
+            draws (numpy.random.Generator): The sample's generator.
+        """
+        if not self.resample:
+            return self._get_subset_index(idx)
+        subset = 0
+        while idx >= self._lens[subset]:
+            idx -= self._lens[subset]
+            subset += 1
+        gap = (self._lens_ori[subset] - 1e-4) / self._lens[subset]
+        return subset, round(gap * idx + draws.random() * gap - 0.5)
+
+    def tag_sample(self, packed: Any, subset: int) -> Any:
+        """Put ``dataset_name`` and ``dataset_idx`` of dataset ``subset``
+        into the packed sample's ``PoseDataSample``.
+
+        Raises:
+            TypeError: the dataset's pipeline does not end in packing.
+        """
         sample = (
             packed.get('data_samples') if isinstance(packed, dict) else None)
         if not isinstance(sample, PoseDataSample):

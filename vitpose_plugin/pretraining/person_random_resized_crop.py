@@ -7,6 +7,8 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from mmpretrain.registry import TRANSFORMS
 
+from ..datasets.sample_draws import sample_draws
+
 _INTERPOLATIONS = {
     'nearest': cv2.INTER_NEAREST,
     'bilinear': cv2.INTER_LINEAR,
@@ -102,17 +104,19 @@ class ViTPosePersonRandomResizedCrop(BaseTransform):
         self.max_attempts = max_attempts
         self.interpolation = interpolation
 
-    def sample_box(self, region: np.ndarray) -> np.ndarray:
-        """A random (x1, y1, x2, y2) inside ``region`` (cx, cy, w, h)."""
+    def sample_box(self, region: np.ndarray, draws=np.random) -> np.ndarray:
+        """A random (x1, y1, x2, y2) inside ``region`` (cx, cy, w, h),
+        drawn from ``draws`` (a ``numpy.random.Generator``; defaults to
+        ``np.random``)."""
         cx, cy, width, height = (float(v) for v in region)
         for _ in range(self.max_attempts):
-            area = width * height * np.random.uniform(*self.crop_ratio_range)
+            area = width * height * draws.uniform(*self.crop_ratio_range)
             aspect = width / height * math.exp(
-                np.random.uniform(*self.log_aspect_range))
+                draws.uniform(*self.log_aspect_range))
             crop_w, crop_h = math.sqrt(area * aspect), math.sqrt(area / aspect)
             if crop_w <= width and crop_h <= height:
-                x1 = cx - width / 2 + np.random.uniform(0, width - crop_w)
-                y1 = cy - height / 2 + np.random.uniform(0, height - crop_h)
+                x1 = cx - width / 2 + draws.uniform(0, width - crop_w)
+                y1 = cy - height / 2 + draws.uniform(0, height - crop_h)
                 return np.array([x1, y1, x1 + crop_w, y1 + crop_h],
                                 dtype=np.float32)
         return np.array([cx - width / 2, cy - height / 2, cx + width / 2,
@@ -124,7 +128,7 @@ class ViTPosePersonRandomResizedCrop(BaseTransform):
         if region.shape != (4, ) or region[2] <= 0 or region[3] <= 0:
             raise ValueError(f'person_region must be (cx, cy, w, h) with a '
                              f'positive size, got {region}')
-        box = self.sample_box(region)
+        box = self.sample_box(region, sample_draws(results))
         out_h, out_w = self.crop_size
         results['img'], box = crop_and_resize(
             results['img'], box, (out_w, out_h),

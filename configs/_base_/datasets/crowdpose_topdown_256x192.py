@@ -13,8 +13,8 @@ train_pipeline = [
     dict(type='ViTPoseCheckAnnotation', bad_sample='error'),
     dict(type='ViTPoseLoadImage'),
     dict(type='GetBBoxCenterScale'),
-    dict(type='RandomFlip', direction='horizontal'),
-    dict(type='RandomHalfBody', min_total_keypoints=7),
+    dict(type='ViTPoseRandomFlip', direction='horizontal'),
+    dict(type='ViTPoseRandomHalfBody', min_total_keypoints=7),
     dict(type='ViTPoseRandomBBoxTransform'),
     dict(
         type='ViTPoseTopdownAffine',

@@ -34,8 +34,8 @@ train_pipeline = [
     dict(type='ViTPoseCheckAnnotation', bad_sample='error'),
     dict(type='ViTPoseLoadImage'),
     dict(type='GetBBoxCenterScale'),
-    dict(type='RandomFlip', direction='horizontal'),
-    dict(type='RandomHalfBody'),
+    dict(type='ViTPoseRandomFlip', direction='horizontal'),
+    dict(type='ViTPoseRandomHalfBody'),
     dict(type='ViTPoseRandomBBoxTransform'),
     dict(
         type='ViTPoseTopdownAffine',
@@ -49,7 +49,7 @@ mpii_train_pipeline = [
     dict(type='ViTPoseCheckAnnotation', bad_sample='error'),
     dict(type='ViTPoseLoadImage'),
     dict(type='GetBBoxCenterScale'),
-    dict(type='RandomFlip', direction='horizontal'),
+    dict(type='ViTPoseRandomFlip', direction='horizontal'),
     dict(type='ViTPoseRandomBBoxTransform', shift_prob=0),
     dict(
         type='ViTPoseTopdownAffine',

@@ -16,7 +16,7 @@ train_pipeline = [
     dict(type='ViTPoseCheckAnnotation', bad_sample='error'),
     dict(type='ViTPoseLoadImage'),
     dict(type='GetBBoxCenterScale'),
-    dict(type='RandomFlip', direction='horizontal'),
+    dict(type='ViTPoseRandomFlip', direction='horizontal'),
     dict(
         type='ViTPoseRandomBBoxTransform',
         rotate_factor=180,

@@ -83,7 +83,7 @@ mpii_head = dict(head, out_channels=num_keypoints['mpii'])
 train_pipeline = [
     dict(type='ViTPoseLoadImage'),
     dict(type='GetBBoxCenterScale'),
-    dict(type='RandomFlip', direction='horizontal'),
+    dict(type='ViTPoseRandomFlip', direction='horizontal'),
     dict(type='ViTPoseRandomBBoxTransform', shift_factor=0.05,
          scale_factor=(0.85, 1.15), rotate_factor=15),
     dict(type='ViTPoseTopdownAffine', input_size=codec['input_size'],

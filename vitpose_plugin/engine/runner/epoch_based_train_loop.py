@@ -10,6 +10,8 @@ from mmengine.logging import print_log
 from mmengine.runner import EpochBasedTrainLoop
 from mmpose.registry import LOOPS
 
+from ...datasets.sample_draws import seeded_loader_config
+
 
 def seed_iteration(seed: int, iteration: int) -> None:
     """Seed Python's, NumPy's and torch's (all devices) global generators
@@ -55,11 +57,19 @@ class ViTPoseEpochBasedTrainLoop(EpochBasedTrainLoop):
     the weights, optimizer state and message-hub history of the
     uninterrupted run, bit for bit on CPU (tested); on GPUs as far as the
     kernels are deterministic (``randomness.deterministic=True`` makes cuDNN
-    so, not every CUDA kernel). Loader workers are re-seeded by mmengine's ``worker_init_fn`` when
-    they start; ``persistent_workers=True`` keeps them, and their random
-    streams, across epochs, and those streams are not in checkpoints, so
-    with persistent workers a resume is exact only within the first epoch
-    (later epochs get other augmentation draws; a warning says so).
+    so, not every CUDA kernel). With ``seeded_draws`` (default) every
+    random augmentation of a sample is drawn from ``(seed, epoch, sample
+    index)`` alone: the data loader's dataset and sampler are wrapped in
+    :class:`~vitpose_plugin.datasets.ViTPoseSeededDataset` and
+    :class:`~vitpose_plugin.datasets.ViTPoseSeededSampler`, and the
+    plugin's random transforms (``ViTPoseRandomFlip``,
+    ``ViTPoseRandomHalfBody``, ``ViTPoseRandomBBoxTransform``,
+    ``ViTPosePersonRandomResizedCrop``) draw from the sample's generator.
+    The loader workers' own random streams then play no part: a resume is
+    exact also with ``persistent_workers=True`` after any epoch, and a
+    sample is augmented alike on any rank at any batch size. MMPose's
+    random transforms (``RandomFlip``, ...) still draw from the workers'
+    streams, which are in no checkpoint (a warning says so on resume).
 
     ``ViTPoseRunner`` builds it for ``train_cfg=dict(by_epoch=True, ...)``;
     with another runner use ``train_cfg=dict(type=
@@ -76,6 +86,8 @@ class ViTPoseEpochBasedTrainLoop(EpochBasedTrainLoop):
             interval) pairs, as mmengine's. Defaults to None.
         seed_per_iter (bool): Seed the main process' generators before
             each batch. Defaults to True.
+        seeded_draws (bool): Draw each sample's augmentations from
+            ``(seed, epoch, index)``. Defaults to True.
     """
 
     def __init__(self,
@@ -85,7 +97,11 @@ class ViTPoseEpochBasedTrainLoop(EpochBasedTrainLoop):
                  val_begin: int = 1,
                  val_interval: int = 1,
                  dynamic_intervals: Optional[list] = None,
-                 seed_per_iter: bool = True) -> None:
+                 seed_per_iter: bool = True,
+                 seeded_draws: bool = True) -> None:
+        self.seeded_draws = seeded_draws and isinstance(dataloader, dict)
+        if self.seeded_draws:
+            dataloader = seeded_loader_config(dataloader)
         super().__init__(runner, dataloader, max_epochs, val_begin,
                          val_interval, dynamic_intervals)
         self.seed_per_iter = seed_per_iter
@@ -99,7 +115,8 @@ class ViTPoseEpochBasedTrainLoop(EpochBasedTrainLoop):
         if self._iter > 0 and self.runner.seed != self._loader_seed:
             self._reseed_loader(self._loader_seed, self.runner.seed)
         if self._iter > 0 and self._epoch > 0 and loader.num_workers > 0 \
-                and getattr(loader, 'persistent_workers', False):
+                and getattr(loader, 'persistent_workers', False) \
+                and not self.seeded_draws:
             print_log(
                 f'Resuming in epoch {self._epoch + 1} with persistent loader '
                 'workers: their random streams (augmentations) are not in '

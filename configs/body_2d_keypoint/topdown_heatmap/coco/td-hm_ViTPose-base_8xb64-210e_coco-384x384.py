@@ -17,8 +17,8 @@ train_pipeline = [
     dict(type='ViTPoseCheckAnnotation', bad_sample='error'),
     dict(type='ViTPoseLoadImage'),
     dict(type='GetBBoxCenterScale'),
-    dict(type='RandomFlip', direction='horizontal'),
-    dict(type='RandomHalfBody'),
+    dict(type='ViTPoseRandomFlip', direction='horizontal'),
+    dict(type='ViTPoseRandomHalfBody'),
     dict(type='ViTPoseRandomBBoxTransform'),
     dict(
         type='ViTPoseTopdownAffine',
