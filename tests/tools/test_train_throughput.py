@@ -177,3 +177,51 @@ def test_bad_arguments_fail_clearly(tool, tmp_path, capsys):
         cfg = tool.load_config(tool.PLUGIN_CONFIG, 'plugin', args)
         cfg.model.backbone.type = 'ResNet'
         tool.apply_arch(cfg, (64, 1, 2))
+
+
+SIX_DATASETS = osp.join(
+    REPO_ROOT, 'configs', 'body_2d_keypoint', 'topdown_heatmap',
+    'multi_dataset', 'td-hm_ViTPose-plus-base_8xb128-210e_6datasets-256x192.py')
+MAE = osp.join(REPO_ROOT, 'configs', 'mae_pretraining',
+               'mae_ViTPose-base_8xb512-1600e_coco-aic-256x192.py')
+
+
+def test_per_sample_counterpart_of_the_mixture(tool):
+    """Each dataset of the ViTPose++ mixture trains on its shipped sample
+    (replicated), and the baseline is MMPose 1.x's per-sample pipeline."""
+    args = tool.parse_args([SIX_DATASETS, '--mmpose-config', 'per-sample',
+                            '--skip', 'step', 'traffic', 'e2e'])
+    baseline = tool.load_config(args.mmpose_config, 'mmpose', args)
+    for dataset in baseline.train_dataloader.dataset.datasets:
+        kinds = [step['type'] for step in dataset.pipeline]
+        assert kinds[0] == 'LoadImage' and kinds[-2:] == [
+            'GenerateTarget', 'PackPoseInputs']
+        assert not any(kind.startswith('ViTPose') for kind in kinds), kinds
+    assert baseline.train_dataloader.collate_fn.type == 'pseudo_collate'
+    side = tool.Side('plugin', tool.load_config(args.config, 'plugin', args))
+    replicas = side.loader_cfg(2 * side.base_len).dataset.datasets
+    assert [tool.sample_of(d)[0] for d in replicas] == [
+        'sample_coco', 'sample_aic', 'sample_mpii', 'sample_ap10k',
+        'sample_ap10k', 'sample_coco']
+    with pytest.raises(SystemExit):
+        tool.parse_args([SIX_DATASETS, '--mmpose-config', 'per-sample'])
+
+
+def test_mae_pipelines_in_sampler_order(tool):
+    """The MAE recipe's pipeline figure: the plugin decodes each image once
+    for its persons, mmpretrain's per-sample pipeline every time; both
+    sides give samples in the config sampler's order."""
+    args = tool.parse_args([MAE, '--mmpose-config', 'per-sample', '--skip',
+                            'loader', 'step', 'traffic', 'e2e'])
+    replicas = tool.SampleReplicas()
+    sides = {name: tool.Side(name, tool.load_config(path, name, args),
+                             replicas)
+             for name, path in (('plugin', args.config),
+                                ('mmpose', args.mmpose_config))}
+    baseline = sides['mmpose'].cfg.train_dataloader
+    assert baseline.sampler.type == 'DefaultSampler'
+    assert baseline.dataset.datasets[0].pipeline[0].type == \
+        'LoadImageFromFile'
+    assert sides['plugin'].base_len == 21  # COCO + AIC sample persons
+    for side in sides.values():
+        assert tool.pipeline_rate(side, 8, 4) > 0

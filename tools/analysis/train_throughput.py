@@ -53,9 +53,10 @@ PLUGIN_CONFIG = osp.join(
     'td-hm_ViTPose-base_8xb64-210e_coco-256x192.py')
 MMPOSE_CONFIG = ('mmpose::body_2d_keypoint/topdown_heatmap/coco/'
                  'td-hm_ViTPose-base_8xb64-210e_coco-256x192.py')
-SAMPLE_ROOT = osp.join(ROOT, 'data', 'sample_coco') + '/'
 SIDES = ('plugin', 'mmpose')
 FIGURES = ('pipeline', 'loader', 'step', 'traffic', 'e2e')
+#: --mmpose-config value: the plugin config's per-sample counterpart
+PER_SAMPLE = 'per-sample'
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -63,7 +64,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('config', nargs='?', default=PLUGIN_CONFIG,
                         help='this project\'s train config (plugin side)')
     parser.add_argument('--mmpose-config', default=MMPOSE_CONFIG,
-                        help='MMPose 1.x\'s config (mmpose:: prefix or path)')
+                        help='MMPose 1.x\'s config (mmpose:: prefix or '
+                        f'path), or {PER_SAMPLE!r}: the plugin config\'s '
+                        'pipeline with MMPose 1.x\'s (mmpretrain\'s for MAE) '
+                        'per-sample transforms, sampler and collate '
+                        '(pipeline and loader figures only)')
     parser.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
     parser.add_argument('--batch', type=int, default=64,
                         help='samples per batch, both sides')
@@ -105,6 +110,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     if 'e2e' not in args.skip and not 0 <= args.warmup < args.iters:
         parser.error(f'--warmup must be in [0, --iters); got --warmup '
                      f'{args.warmup} --iters {args.iters}')
+    model_figures = {'step', 'traffic', 'e2e'} - set(args.skip)
+    if args.mmpose_config == PER_SAMPLE and model_figures:
+        parser.error(f'--mmpose-config {PER_SAMPLE} compares input '
+                     f'pipelines only: add --skip '
+                     f'{" ".join(sorted(model_figures))}')
     if args.amp and args.device == 'cpu':
         parser.error('--amp needs --device cuda: MMPose\'s AmpOptimWrapper '
                      '(mmengine) runs on CUDA only')
@@ -291,66 +301,131 @@ def cuda_sync_warnings() -> Iterator[List[warnings.WarningMessage]]:
 # --------------------------------------------------------------- configs
 
 
-def sample_dataset(dataset: dict, data_root: str = SAMPLE_ROOT,
-                   ann_file: str = 'test_coco.json') -> dict:
-    """``dataset`` pointed at the shipped COCO sample (or a replica)."""
+#: the shipped sample (folder under data/, annotation file) each dataset
+#: type trains on here; person crops pick theirs by data_root (coco / aic)
+SAMPLES = {
+    'CocoDataset': ('sample_coco', 'test_coco.json'),
+    'AicDataset': ('sample_aic', 'test_aic.json'),
+    'MpiiDataset': ('sample_mpii', 'test_mpii.json'),
+    'CrowdPoseDataset': ('sample_crowdpose', 'test_crowdpose.json'),
+    'AP10KDataset': ('sample_ap10k', 'test_ap10k.json'),
+    'CocoWholeBodyDataset': ('sample_coco', 'test_coco_wholebody.json'),
+}
+PERSON_CROPS = ('ViTPosePersonCropDataset',
+                'ViTPoseSyntheticPersonCropDataset')
+
+
+def sample_of(dataset: dict) -> tuple:
+    """(folder under data/, annotation file) of the shipped sample that
+    stands in for ``dataset`` (a leaf dataset config).
+
+    Raises:
+        ValueError: no sample for its type.
+    """
+    kind = str(dataset.get('type', '')).split('.')[-1]
+    if kind in PERSON_CROPS:
+        root = str(dataset.get('data_root', ''))
+        return SAMPLES['AicDataset' if 'aic' in root.lower()
+                       else 'CocoDataset']
+    if kind not in SAMPLES:
+        raise ValueError(f'no shipped sample for train dataset type '
+                         f'{kind!r}; known: {sorted(SAMPLES)} and '
+                         f'{list(PERSON_CROPS)}')
+    return SAMPLES[kind]
+
+
+def point_at_samples(dataset: dict, replicas: 'SampleReplicas',
+                     copies: int) -> dict:
+    """``dataset`` (a leaf or a wrapper with ``datasets`` / ``dataset``)
+    with every leaf on ``copies`` replicas of its shipped sample."""
     dataset = copy.deepcopy(dataset)
-    dataset.update(data_root=data_root, ann_file=ann_file,
-                   data_prefix=dict(img=''))
+    if 'datasets' in dataset:
+        dataset.datasets = [point_at_samples(d, replicas, copies)
+                            for d in dataset.datasets]
+        return dataset
+    if 'dataset' in dataset:
+        dataset.dataset = point_at_samples(dataset.dataset, replicas, copies)
+        return dataset
+    kind = str(dataset.get('type', '')).split('.')[-1]
+    prefix = 'img_path' if kind in PERSON_CROPS else 'img'
+    for key in ('generator', 'cache_root', 'name'):
+        dataset.pop(key, None)
+    if kind == 'ViTPoseSyntheticPersonCropDataset':
+        dataset.type = 'ViTPosePersonCropDataset'
+    dataset.update(data_root=replicas.root,
+                   ann_file=replicas.ann_file(copies, sample_of(dataset)),
+                   data_prefix={prefix: ''})
     dataset.pop('bbox_file', None)
     return dataset
 
 
 class SampleReplicas:
-    """The COCO sample replicated as distinct images.
+    """Shipped samples (``data/sample_*``) replicated as distinct images.
 
-    Copy ``r`` of every image is a symbolic link ``copy<r>/<file>`` to the
-    shipped JPEG, with its own image and annotation ids, so a dataset of
-    ``copies`` replicas has ``copies`` x 4 images of about 3 persons each:
-    samplers that group persons by image and transforms that reuse the
-    previous sample's decoded image see what they would see on COCO (2.6
-    persons with keypoints per image in train2017), not 4 images repeated
-    (as ``RepeatDataset`` would give: one image's every repeat in a row).
-    The files live in a temporary directory until this object is dropped.
+    Copy ``r`` of every image is a symbolic link ``<folder>/copy<r>/<file>``
+    to the shipped file, with its own image and annotation ids, so a
+    dataset of ``copies`` replicas of the COCO sample has ``copies`` x 4
+    images of about 3 persons each: samplers that group persons by image
+    and transforms that reuse the previous sample's decoded image see what
+    they would see on COCO (2.6 persons with keypoints per image in
+    train2017), not 4 images repeated (as ``RepeatDataset`` would give: one
+    image's every repeat in a row). COCO-format files and MPII's list
+    format are replicated. The files live in a temporary directory until
+    this object is dropped.
     """
 
     def __init__(self) -> None:
         self._dir = tempfile.TemporaryDirectory(prefix='train_throughput_')
         self.root = self._dir.name + '/'
-        with open(osp.join(SAMPLE_ROOT, 'test_coco.json')) as f:
-            self._sample = json.load(f)
-        self._files: Dict[int, str] = {}
+        self._files: Dict[tuple, str] = {}
 
-    def ann_file(self, copies: int) -> str:
-        """The annotation file (relative to :attr:`root`) of ``copies``."""
-        if copies in self._files:
-            return self._files[copies]
-        sample = self._sample
-        image_step = max(i['id'] for i in sample['images']) + 1
-        ann_step = max(a['id'] for a in sample['annotations']) + 1
-        images, annotations = [], []
-        for copy_index in range(copies):
-            folder = osp.join(self.root, f'copy{copy_index}')
-            os.makedirs(folder, exist_ok=True)
-            for image in sample['images']:
-                link = osp.join(folder, image['file_name'])
-                if not osp.lexists(link):
-                    os.symlink(osp.join(SAMPLE_ROOT, image['file_name']),
-                               link)
-                images.append(dict(
-                    image, id=copy_index * image_step + image['id'],
-                    file_name=f'copy{copy_index}/{image["file_name"]}'))
-            annotations += [
-                dict(ann, id=copy_index * ann_step + ann['id'],
-                     image_id=copy_index * image_step + ann['image_id'])
-                for ann in sample['annotations']
-            ]
-        name = f'sample_x{copies}.json'
+    def _link(self, folder: str, copy_index: int, name: str,
+              relative: Optional[str] = None) -> str:
+        relative = relative or f'{folder}/copy{copy_index}/{name}'
+        link = osp.join(self.root, relative)
+        os.makedirs(osp.dirname(link), exist_ok=True)
+        if not osp.lexists(link):
+            os.symlink(osp.join(ROOT, 'data', folder, name), link)
+        return relative
+
+    def ann_file(self, copies: int,
+                 sample: tuple = SAMPLES['CocoDataset']) -> str:
+        """The annotation file (relative to :attr:`root`) of ``copies`` of
+        ``sample`` (folder under data/, annotation file)."""
+        key = (copies, *sample)
+        if key in self._files:
+            return self._files[key]
+        folder, ann = sample
+        with open(osp.join(ROOT, 'data', folder, ann)) as f:
+            data = json.load(f)
+        if isinstance(data, list):  # MPII: one entry per person
+            # MPII's image ids are its file names: copy r is '<r+1><name>'
+            replicated: Any = [
+                dict(entry, image=self._link(folder, r, entry['image'],
+                                             f'{r + 1}{entry["image"]}'))
+                for r in range(copies) for entry in data]
+        else:
+            replicated = self._coco_copies(data, folder, copies)
+        name = f'{folder}_{osp.splitext(ann)[0]}_x{copies}.json'
         with open(osp.join(self.root, name), 'w') as f:
-            json.dump(dict(sample, images=images, annotations=annotations),
-                      f)
-        self._files[copies] = name
+            json.dump(replicated, f)
+        self._files[key] = name
         return name
+
+    def _coco_copies(self, data: dict, folder: str, copies: int) -> dict:
+        image_step = max(i['id'] for i in data['images']) + 1
+        ann_step = max(a['id'] for a in data['annotations']) + 1
+        images, annotations = [], []
+        for r in range(copies):
+            images += [
+                dict(image, id=r * image_step + image['id'],
+                     file_name=self._link(folder, r, image['file_name']))
+                for image in data['images']]
+            annotations += [
+                dict(ann, id=r * ann_step + ann['id'],
+                     image_id=r * image_step + ann['image_id'])
+                for ann in data['annotations']]
+        return dict(data, images=images, annotations=annotations)
 
 
 def apply_arch(cfg: Config, arch: Sequence[int]) -> None:
@@ -391,6 +466,79 @@ def amp_optim_wrapper(cfg: Config, side: str) -> None:
                          f'optim wrapper {wrapper}')
 
 
+#: this project's transforms -> MMPose 1.x's (pose configs)
+MMPOSE_TRANSFORMS = {
+    'ViTPoseLoadImage': 'LoadImage',
+    'ViTPoseRandomFlip': 'RandomFlip',
+    'ViTPoseRandomHalfBody': 'RandomHalfBody',
+    'ViTPoseRandomBBoxTransform': 'RandomBBoxTransform',
+    'ViTPoseTopdownAffine': 'TopdownAffine',
+}
+
+
+def per_sample_transforms(pipeline: Sequence[dict], codec: Optional[dict],
+                          mmpretrain: bool) -> List[dict]:
+    """``pipeline`` with MMPose 1.x's (or, for ``mmpretrain`` scope
+    configs, mmpretrain's) per-sample counterpart of each of this
+    project's transforms: ``LoadImage`` (``LoadImageFromFile``) decoding
+    every sample's image, ``GenerateTarget`` + ``PackPoseInputs`` for
+    ``PackViTPoseInputs``; ``ViTPoseCheckAnnotation`` has none (dropped)."""
+    out: List[dict] = []
+    for step in pipeline:
+        step = copy.deepcopy(step)
+        kind = str(step.get('type', '')).split('.')[-1]
+        if kind == 'ViTPoseCheckAnnotation':
+            continue
+        if kind == 'ViTPoseLoadImage' and mmpretrain:
+            out.append(dict(type='LoadImageFromFile'))
+        elif kind in MMPOSE_TRANSFORMS:
+            out.append(dict(step, type=MMPOSE_TRANSFORMS[kind]))
+        elif kind == 'PackViTPoseInputs':
+            if codec is None:
+                raise KeyError('--mmpose-config per-sample: the config has '
+                               'PackViTPoseInputs but no top-level `codec` '
+                               'for GenerateTarget')
+            out += [dict(type='GenerateTarget',
+                         encoder=dict(codec, type='UDPHeatmap')),
+                    dict(type='PackPoseInputs')]
+        else:
+            out.append(step)
+    return out
+
+
+def _per_sample_datasets(dataset: dict, codec: Optional[dict],
+                         mmpretrain: bool) -> None:
+    for key in ('datasets', 'dataset'):
+        inner = dataset.get(key)
+        for child in (inner if isinstance(inner, list)
+                      else [inner] if inner else []):
+            _per_sample_datasets(child, codec, mmpretrain)
+    if 'pipeline' in dataset:
+        dataset.pipeline = per_sample_transforms(dataset.pipeline, codec,
+                                                 mmpretrain)
+
+
+def per_sample_counterpart(cfg: Config) -> Config:
+    """The input pipeline of ``cfg`` as MMPose 1.x (pose configs) or
+    mmpretrain (MAE configs) would run it: their transforms (see
+    :func:`per_sample_transforms`), ``DefaultSampler`` for
+    ``ViTPoseImageGroupedSampler``, ``pseudo_collate`` for
+    ``vitpose_collate``. Same datasets, augmentation and order of random
+    draws; only the pipeline figures are meaningful for it."""
+    cfg = copy.deepcopy(cfg)
+    mmpretrain = cfg.get('default_scope') == 'mmpretrain'
+    loader = cfg.train_dataloader
+    _per_sample_datasets(loader.dataset, cfg.get('codec'), mmpretrain)
+    sampler = str(loader.sampler.get('type', '')).split('.')[-1]
+    if sampler == 'ViTPoseImageGroupedSampler':
+        loader.sampler = dict(type='DefaultSampler',
+                              shuffle=loader.sampler.get('shuffle', True))
+    collate = loader.get('collate_fn') or {}
+    if str(collate.get('type', '')).split('.')[-1] == 'vitpose_collate':
+        loader.collate_fn = dict(type='pseudo_collate')
+    return cfg
+
+
 def resolve_config(path: str) -> str:
     """``package::rel/path.py`` -> the file in that package's ``.mim``."""
     if '::' not in path:
@@ -403,6 +551,12 @@ def resolve_config(path: str) -> str:
 def load_config(path: str, side: str, args: argparse.Namespace) -> Config:
     """A side's config for these measurements (sample data, no
     pretrained weights, ``--batch``/``--workers``/``--arch``/``--amp``)."""
+    if path == PER_SAMPLE:
+        cfg = per_sample_counterpart(load_config(args.config, 'plugin',
+                                                 args))
+        if args.mmpose_cfg_options:
+            cfg.merge_from_dict(args.mmpose_cfg_options)
+        return cfg
     path = resolve_config(path)
     if not osp.isfile(path):
         raise FileNotFoundError(f'{side} config not found: {path}')
@@ -423,7 +577,6 @@ def load_config(path: str, side: str, args: argparse.Namespace) -> Config:
     loader.batch_size = args.batch
     loader.num_workers = args.workers
     loader.persistent_workers = args.workers > 0
-    loader.dataset = sample_dataset(loader.dataset)
     cfg.load_from, cfg.resume = None, False
     return cfg
 
@@ -437,7 +590,8 @@ class Side:
         self.replicas = replicas or SampleReplicas()
         self.scope()
         from mmpose.registry import DATASETS
-        self.base_len = len(DATASETS.build(cfg.train_dataloader.dataset))
+        self.base_len = len(DATASETS.build(point_at_samples(
+            cfg.train_dataloader.dataset, self.replicas, 1)))
         if self.base_len == 0:
             raise ValueError(f'{name}: the sample dataset has no instances')
 
@@ -455,8 +609,7 @@ class Side:
         if batch is not None:
             cfg.batch_size = batch
         copies = max(1, math.ceil(samples / self.base_len))
-        cfg.dataset = sample_dataset(cfg.dataset, self.replicas.root,
-                                     self.replicas.ann_file(copies))
+        cfg.dataset = point_at_samples(cfg.dataset, self.replicas, copies)
         return cfg
 
     def collate_fn(self) -> Callable:
