@@ -72,7 +72,7 @@ train_pipeline = [
     dict(type='mmpose.ViTPoseLoadImage'),
     dict(type='ViTPosePersonRandomResizedCrop', crop_size=img_size,
          crop_ratio_range=(0.2, 1.0), interpolation='bicubic'),
-    dict(type='RandomFlip', prob=0.5),
+    dict(type='mmpose.ViTPoseRandomFlip', prob=0.5),
     dict(type='PackInputs'),
 ]
 train_dataloader = dict(
@@ -120,7 +120,10 @@ param_scheduler = [
          by_epoch=True, begin=warmup_epochs, end=max_epochs,
          convert_to_iter_based=True),
 ]
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
+# ViTPose's loop: exact resume (mid-epoch, persistent workers), augmentations
+# drawn from (seed, epoch, sample index), masks from (seed, iteration)
+train_cfg = dict(
+    type='mmpose.ViTPoseEpochBasedTrainLoop', max_epochs=max_epochs)
 # A NaN/inf loss stops training naming the iteration; no checkpoint with
 # non-finite weights is written (see configs/_base_/default_runtime.py).
 default_hooks = dict(

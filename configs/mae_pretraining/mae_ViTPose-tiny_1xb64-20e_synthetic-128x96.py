@@ -31,7 +31,7 @@ train_pipeline = [
     dict(type='mmpose.ViTPoseLoadImage'),
     dict(type='ViTPosePersonRandomResizedCrop', crop_size=img_size,
          crop_ratio_range=(0.2, 1.0)),
-    dict(type='RandomFlip', prob=0.5),
+    dict(type='mmpose.ViTPoseRandomFlip', prob=0.5),
     dict(type='PackInputs'),
 ]
 train_dataloader = dict(

@@ -45,12 +45,13 @@ MODES = {
             dtype='float16',
             loss_scale=dict(init_scale=2.0**10, growth_interval=2)),
         args=['--amp'], interval=4, kill=5),
-    # persistent workers keep their random streams across epochs, which
-    # checkpoints do not hold: exact when resumed in the first epoch (the
-    # kill comes in the second); float32
+    # persistent workers keep their random streams across epochs; the
+    # augmentations are drawn from (seed, epoch, sample index) instead
+    # (train_cfg.seeded_draws), so a resume in epoch 3 is exact: iter_7 is
+    # after the 1st batch of epoch 3; float32
     'persistent-workers': dict(
         loader=dict(num_workers=2, persistent_workers=True), args=[],
-        interval=2, kill=3),
+        interval=7, kill=8),
 }
 
 
@@ -192,3 +193,38 @@ def test_killed_run_resumes_bit_exactly(tmp_path, name):
     if mode['loader']['num_workers']:
         assert len(killed_pids['children']) == \
             mode['loader']['num_workers']
+
+
+MAE_CONFIG = osp.join(REPO_ROOT, 'configs', 'mae_pretraining',
+                      'mae_ViTPose-tiny_1xb64-20e_synthetic-128x96.py')
+
+
+@pytest.mark.slow
+def test_mae_pretraining_resumes_exactly_after_epoch_2(tmp_path):
+    """The MAE config (random crops and flips in 2 persistent workers,
+    random masks on the device): resumed from its epoch-2 checkpoint, the
+    third epoch ends as in the uninterrupted run, bit for bit."""
+    options = [
+        '--cfg-options', 'train_cfg.max_epochs=3',
+        'default_hooks.checkpoint.interval=1',
+        'default_hooks.checkpoint.max_keep_ckpts=3',
+        'default_hooks.logger.interval=1',
+        'train_dataloader.batch_size=4', 'train_dataloader.num_workers=2',
+        'train_dataloader.persistent_workers=True',
+        f'train_dataloader.dataset.cache_root={tmp_path / "synthetic"}',
+        'train_dataloader.dataset.generator.num_instances=12'
+    ]
+    reference_dir, resumed_dir = tmp_path / 'reference', tmp_path / 'resumed'
+    finish(start(MAE_CONFIG, str(reference_dir), options))
+    resumed_dir.mkdir()
+    checkpoint = resumed_dir / 'epoch_2.pth'
+    checkpoint.write_bytes((reference_dir / 'epoch_2.pth').read_bytes())
+    log = finish(
+        start(MAE_CONFIG, str(resumed_dir),
+              ['--resume', str(checkpoint)] + options))
+    iteration = torch.load(checkpoint, weights_only=False)['meta']['iter']
+    assert f'resumed epoch: 2, iter: {iteration}' in log
+    resumed = torch.load(resumed_dir / 'epoch_3.pth', weights_only=False)
+    expected = torch.load(reference_dir / 'epoch_3.pth', weights_only=False)
+    assert_equal(resumed['state_dict'], expected['state_dict'], 'state_dict')
+    assert_equal(resumed['optimizer'], expected['optimizer'], 'optimizer')
