@@ -1,9 +1,11 @@
 """Pose-model configs of the repository, and a small version of any of
 them for CPU tests."""
+import copy
 import glob
 import os.path as osp
+import re
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 from mmengine.config import Config
 
@@ -50,12 +52,25 @@ def experiment_configs() -> List[str]:
     ]
 
 
+def size_variant_base(config: str) -> Optional[str]:
+    """The ViTPose-B config that a ViTPose-S/L/H config only resizes: the
+    file of the same folder and name with ``base`` for the size, or None.
+    (tests/configs/test_zoo_configs.py checks that such a pair differs only
+    in the model's size and builds every size at full size.)"""
+    match = re.fullmatch(r'td-hm_ViTPose-(small|large|huge)_(.+)',
+                         osp.basename(config))
+    if not match:
+        return None
+    base = osp.join(osp.dirname(config), f'td-hm_ViTPose-base_{match[2]}')
+    return base if osp.exists(base) else None
+
+
 def shrink(cfg: Config, width: int = 32) -> Config:
-    """``cfg`` with a 2-block backbone ``width`` wide (one block per entry
-    of a longer attention pattern; heads to match), no pretrained init;
-    input size, attention types, experts, heads, codecs, metainfo and
-    pipelines stay the config's."""
-    cfg = cfg.copy()
+    """A copy of ``cfg`` with a 2-block backbone ``width`` wide (one block
+    per entry of a longer attention pattern; heads to match, their deconv
+    stages ``width`` wide), no pretrained init; input size, attention types,
+    experts, heads, codecs, metainfo and pipelines stay the config's."""
+    cfg = copy.deepcopy(cfg)
     backbone = cfg.model.backbone
     pattern = backbone.get('attn_types', 'full')
     depth = 2 if isinstance(pattern, str) or 2 % len(pattern) == 0 \
@@ -71,4 +86,7 @@ def shrink(cfg: Config, width: int = 32) -> Config:
         else [cfg.model.head]
     for head in heads:
         head.in_channels = width
+        if head.get('deconv_out_channels'):
+            head.deconv_out_channels = (width, ) * len(
+                head.deconv_out_channels)
     return cfg

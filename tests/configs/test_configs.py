@@ -11,7 +11,6 @@ import glob
 import json
 import os
 import os.path as osp
-import re
 from unittest import mock
 
 import numpy as np
@@ -28,6 +27,7 @@ from scipy.io import savemat
 from vitpose_plugin.checkpoints import split_multi_dataset
 from vitpose_plugin.engine import ViTPoseRunner
 
+from ..apis.helpers import size_variant_base
 from ..conftest import REPO_ROOT
 from ..tools.helpers import load_tool
 
@@ -257,19 +257,6 @@ def unformatted_config_text(monkeypatch):
     import mmengine.config.config as config_module
     monkeypatch.setattr(config_module, 'FormatCode',
                         lambda text, **kwargs: (text, False))
-
-
-def size_variant_base(config):
-    """The ViTPose-B config that a ViTPose-S/L/H config only resizes: the
-    file of the same folder and name with ``base`` for the size, or None.
-    (test_zoo_configs.py checks that such a pair differs only in the
-    model's size and builds every size at full size.)"""
-    match = re.fullmatch(r'td-hm_ViTPose-(small|large|huge)_(.+)',
-                         osp.basename(config))
-    if not match:
-        return None
-    base = osp.join(osp.dirname(config), f'td-hm_ViTPose-base_{match[2]}')
-    return base if osp.exists(base) else None
 
 
 # One runner iteration per config family: a shrunk S/L/H config would train
