@@ -12,9 +12,13 @@ What makes them agree, and what is held fixed here:
   over every heatmap pixel of the batch (keypoints of weight 0 count as
   zeros), so the mean over B/2 averaged over 2 ranks is the mean over B;
   gradient clipping and the LR schedule then see the same gradients/steps;
-- the sample config's pipeline has no random augmentation and its drop path
-  rate is 0: random draws differ between processes by design (each rank has
-  its own RNG stream), so they would break the equivalence;
+- augmentations: the runs flip, half-body crop and shift/scale/rotate the
+  boxes at random (ViTPoseRandomFlip, ViTPoseRandomHalfBody,
+  ViTPoseRandomBBoxTransform), each sample's draws a function of (seed,
+  epoch, sample index) alone (the train loop's ``seeded_draws``), so a
+  sample gets the same crop on either rank as in the single process. Draws
+  from a process's own stream (MMPose's transforms, drop path: its rate is
+  0 here) would differ between the runs and break the equivalence;
 - BatchNorm (the classic head) normalises with each process's own batch
   statistics, so it differs by design; ``sync_bn='torch'`` (mmengine's
   setting) converts the BN layers to SyncBatchNorm, which torch runs on
@@ -30,6 +34,7 @@ from typing import Dict, List, NamedTuple
 
 import pytest
 import torch
+from mmengine.config import Config
 
 from .helpers import REPO_ROOT, free_port, tool_env
 
@@ -37,13 +42,14 @@ pytestmark = pytest.mark.slow
 
 #: Samples per iteration, all processes together (12 sample instances).
 BATCH = 4
-TIMEOUT_S = 300
+TIMEOUT_S = 600  # 5 trainings at once on a shared 2-core machine
 
 CONFIG = """_base_ = [{base!r}]
 train_cfg = dict(max_epochs=1, val_interval=1)
 default_hooks = dict(checkpoint=dict(interval=1, save_best=None))
 model = dict(backbone=dict(arch=dict(embed_dims=32, depth=2, num_heads=2)),
              head={head})
+train_dataloader = dict(dataset=dict(pipeline={pipeline}))
 """
 HEADS = dict(
     simple="dict(_delete_=True, type='ViTPoseSimpleHead', in_channels=32, "
@@ -57,6 +63,14 @@ RUNS = {
     'classic-2': ('classic', 2, []),
     'classic-2-sync_bn': ('classic', 2, ['sync_bn=torch']),
 }
+
+
+def coco_train_pipeline() -> str:
+    """The COCO recipe's random training pipeline (flip, half body, box
+    shift/scale/rotation), as config text."""
+    base = osp.join(REPO_ROOT, 'configs', '_base_', 'datasets',
+                    'coco_topdown_256x192.py')
+    return repr([dict(step) for step in Config.fromfile(base).train_pipeline])
 
 
 class Run(NamedTuple):
@@ -87,7 +101,8 @@ def runs(tmp_path_factory) -> Dict[str, Run]:
     for name, (head, processes, options) in RUNS.items():
         config = str(root / f'{head}.py')
         with open(config, 'w') as f:
-            f.write(CONFIG.format(base=base, head=HEADS[head]))
+            f.write(CONFIG.format(base=base, head=HEADS[head],
+                                  pipeline=coco_train_pipeline()))
         work_dir = str(root / name)
         procs[name] = (subprocess.Popen(
             command(config, work_dir, processes, options), cwd=REPO_ROOT,
