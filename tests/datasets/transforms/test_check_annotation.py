@@ -116,3 +116,27 @@ def test_skip_refuses_in_test_mode():
 def test_unknown_policy_is_refused():
     with pytest.raises(ValueError, match="bad_sample='ignore'"):
         ViTPoseCheckAnnotation(bad_sample='ignore')
+
+
+class MetainfoCountingDataset:
+    """A dataset whose ``metainfo`` (a deep copy in mmengine) is counted."""
+
+    def __init__(self, num_keypoints: int) -> None:
+        self.num_keypoints = num_keypoints
+        self.reads = 0
+
+    @property
+    def metainfo(self) -> dict:
+        self.reads += 1
+        return dict(num_keypoints=self.num_keypoints)
+
+
+def test_reads_each_datasets_keypoint_count_once():
+    check = ViTPoseCheckAnnotation()
+    coco, aic = MetainfoCountingDataset(17), MetainfoCountingDataset(14)
+    for _ in range(5):
+        assert check(sample(dataset=coco)) is not None
+    with pytest.raises(ValueError, match='17 keypoints, but the dataset '
+                       'has 14'):
+        check(sample(dataset=aic))
+    assert (coco.reads, aic.reads) == (1, 1)

@@ -1,5 +1,5 @@
 """A pipeline's first transform: refuse (or skip) malformed annotations."""
-from typing import Optional
+from typing import Dict, Optional
 
 import numpy as np
 from mmcv.transforms import BaseTransform
@@ -51,13 +51,24 @@ class ViTPoseCheckAnnotation(BaseTransform):
         self.bad_sample = bad_sample
         self.num_keypoints = num_keypoints
         self.skipped = BadSampleCounter(type(self).__name__)
+        # keypoint count per dataset (by id: the datasets outlive the run)
+        self._dataset_keypoints: Dict[int, Optional[int]] = {}
 
     def _expected_keypoints(self, results: dict) -> Optional[int]:
         if self.num_keypoints is not None:
             return self.num_keypoints
-        metainfo = getattr(results.get('dataset'), 'metainfo', None) or {}
-        if metainfo.get('num_keypoints') is not None:
-            return int(metainfo['num_keypoints'])
+        dataset = results.get('dataset')
+        if dataset is not None:
+            # mmengine's ``metainfo`` is a deep copy (milliseconds for a
+            # dataset with many keypoints): read it once per dataset.
+            key = id(dataset)
+            if key not in self._dataset_keypoints:
+                metainfo = getattr(dataset, 'metainfo', None) or {}
+                count = metainfo.get('num_keypoints')
+                self._dataset_keypoints[key] = \
+                    None if count is None else int(count)
+            if self._dataset_keypoints[key] is not None:
+                return self._dataset_keypoints[key]
         if results.get('flip_indices') is not None:
             return len(results['flip_indices'])
         return None
