@@ -82,7 +82,7 @@ train_pipeline = [
     dict(type='ViTPoseCheckAnnotation', bad_sample='error'),
     dict(type='ViTPoseLoadImage'),
     dict(type='GetBBoxCenterScale'),
-    dict(type='RandomFlip', direction='horizontal'),
+    dict(type='ViTPoseRandomFlip', direction='horizontal'),
     # Mild: the data already vary in scale and rotation, and the test boxes
     # are exact ground truth.
     dict(type='ViTPoseRandomBBoxTransform', shift_factor=0.05,
