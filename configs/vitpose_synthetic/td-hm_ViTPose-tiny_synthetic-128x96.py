@@ -4,7 +4,8 @@
 # generated into data/synthetic_coco/ on first use (into the user's cache,
 # ~/.cache/vitpose_plugin/synthetic_coco/, when run from the installed
 # package, e.g. by mim). Budget: 15 minutes of training on 2 CPU cores;
-# measured AP 0.828 in 13.2 minutes (target 0.80); see docs/learnability.md.
+# measured AP 0.818 after 12 epochs (~13 minutes; target 0.80); see
+# docs/learnability.md.
 _base_ = ['../_base_/default_runtime.py']
 
 cache_root = '{{ fileDirname }}/../../data/synthetic_coco'
