@@ -117,18 +117,26 @@ def check_loaded_shapes(module: nn.Module, state_dict: Mapping[str, Tensor],
         hint = ('pos_embed looks like it still has a class-token slot: '
                 'convert official ViTPose / MAE checkpoints with '
                 '`python -m vitpose_plugin.checkpoints convert` first')
-    lines = [
+    lines = _example_lines(
         f'{len(mismatches)} checkpoint tensor(s) do not fit '
-        f'{type(module).__name__}, e.g.'
-    ] + [f'  {_mismatch_line(m)}' for m in _examples(mismatches)]
-    if len(mismatches) > _EXAMPLES:
-        lines.append(f'  and {len(mismatches) - _EXAMPLES} more (every one '
-                     f'is in this error\'s .mismatches)')
+        f'{type(module).__name__}, e.g.', mismatches,
+        '(every one is in this error\'s .mismatches)')
     raise CheckpointShapeError(
         '\n'.join(lines + ([hint] if hint else [])),
         mismatches,
         prefix=prefix,
         hint=hint)
+
+
+def _example_lines(headline: str, mismatches: Sequence[ShapeMismatch],
+                   more: str) -> List[str]:
+    """``headline``, a few of ``mismatches`` and, if there are others, how
+    many, the line ending with ``more``."""
+    lines = [headline] + [f'  {_mismatch_line(m)}'
+                          for m in _examples(mismatches)]
+    if len(mismatches) > _EXAMPLES:
+        lines.append(f'  and {len(mismatches) - _EXAMPLES} more {more}')
+    return lines
 
 
 def _what_to_do(mismatches: Sequence[ShapeMismatch]) -> str:
@@ -178,14 +186,11 @@ def shape_error_for_checkpoint(error: CheckpointShapeError, model: nn.Module,
     mismatches.sort(key=lambda mismatch: order.get(mismatch[0], -1))
     missing = [key for key in own if key not in state_dict]
     unexpected = sorted(key for key in state_dict if key not in own)
-    lines = [
+    lines = _example_lines(
         f'{config_key}: {checkpoint} does not fit {type(model).__name__}: '
         f'{len(mismatches)} tensor(s) of the wrong shape, {len(missing)} '
-        f'missing, {len(unexpected)} unexpected; e.g.'
-    ] + [f'  {_mismatch_line(m)}' for m in _examples(mismatches)]
-    if len(mismatches) > _EXAMPLES:
-        lines.append(f'  and {len(mismatches) - _EXAMPLES} more of the '
-                     f'wrong shape')
+        f'missing, {len(unexpected)} unexpected; e.g.', mismatches,
+        'of the wrong shape')
     if missing:
         lines.append(f'  missing: {_names(missing)}')
     if unexpected:
