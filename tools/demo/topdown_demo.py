@@ -39,6 +39,7 @@ from vitpose_plugin.apis import (TRACK_METHODS, KeypointSmoother,
                                  PoseTracker, coco_image_ids, detect_persons,
                                  image_id_from_name, init_person_detector,
                                  init_pose_model, load_detection_json)
+from vitpose_plugin.checkpoints.files import write_atomically
 from vitpose_plugin.datasets.image_file import read_image
 
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif',
@@ -282,9 +283,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         progress.update()
     if writer is not None:
         writer.release()
-    with open(osp.join(args.output_root, 'predictions.json'), 'w') as f:
-        json.dump(dict(meta_info=to_json(model.dataset_meta),
-                       instance_info=instance_info), f)
+    # through a temporary file: a killed run never leaves half a JSON file
+    predictions = json.dumps(dict(meta_info=to_json(model.dataset_meta),
+                                  instance_info=instance_info)).encode()
+    write_atomically(osp.join(args.output_root, 'predictions.json'),
+                     lambda f: f.write(predictions))
     print(f'\n{len(instance_info)} frame(s), '
           f'{sum(len(e["instances"]) for e in instance_info)} person(s); '
           f'written to {args.output_root}')
