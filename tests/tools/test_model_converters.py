@@ -158,6 +158,8 @@ WRITING_SCRIPTS = {
     'extract_student': [],
     'extract_teacher': [],
     'publish_model': [],
+    'hf_to_plugin': [],
+    'plugin_to_hf': [],  # writes OUT_DIR/{model.safetensors,config.json}
 }
 
 
@@ -172,6 +174,22 @@ def test_scripts_never_write_over_a_file_unasked(name, tmp_path, capsys):
     tool = converter(name)
     extra = WRITING_SCRIPTS[name]
     src = str(tmp_path / 'in.pth')
+    if name == 'plugin_to_hf':
+        out_dir = tmp_path / 'hf'
+        out_dir.mkdir()
+        dst = str(out_dir / 'model.safetensors')
+        open(dst, 'wb').write(b'precious')
+        for force in ([], ['--force']):  # its input is one of its outputs
+            assert tool.main([dst, str(out_dir), *force]) == 1
+            assert f'OUT_DIR {dst} is the input file {dst}' in \
+                capsys.readouterr().err
+        torch.save({'state_dict': build_plugin_model().state_dict()}, src)
+        before = open(src, 'rb').read(), open(dst, 'rb').read()
+        assert tool.main([src, str(out_dir)]) == 1
+        assert f'OUT_DIR {dst} exists; refusing to overwrite it' in \
+            capsys.readouterr().err
+        assert (open(src, 'rb').read(), open(dst, 'rb').read()) == before
+        return
     if name == 'publish_model':
         # It writes OUT-<sha256[:8]>.pth, never OUT: the second time, that
         # file exists.
