@@ -11,10 +11,10 @@ distillation algorithms ``ViTPoseKnowledgeTokenTuner`` and
 (``mmpose.registry.OPTIM_WRAPPER_CONSTRUCTORS``), ``SyntheticCocoDataset``
 (``mmpose.registry.DATASETS``), ``TorchRuntimeHook``
 (``mmpose.registry.HOOKS``) and ``ViTPoseRunner``
-(``mmpose.registry.RUNNERS``), ``ViTPoseUDPHeatmap``
-(``mmpose.registry.KEYPOINT_CODECS``), and the checkpoint initializers
-``ViTPosePretrained``, ``ViTPoseModelCheckpoint`` and
-``ViTPoseKnowledgeToken`` (mmengine's ``WEIGHT_INITIALIZERS``). Checkpoint
+(``mmpose.registry.RUNNERS``), ``ViTPoseUDPHeatmap`` and
+``ViTPoseMSRAHeatmap`` (``mmpose.registry.KEYPOINT_CODECS``), and the
+checkpoint initializers ``ViTPosePretrained``, ``ViTPoseModelCheckpoint``
+and ``ViTPoseKnowledgeToken`` (mmengine's ``WEIGHT_INITIALIZERS``). Checkpoint
 tools live in :mod:`vitpose_plugin.checkpoints`. The subpackages import
 only downwards, so the order of these imports does not matter.
 """

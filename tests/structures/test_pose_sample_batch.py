@@ -85,7 +85,8 @@ def test_each_group_draws_its_own_keypoints():
         heatmap_targets(grouped, codec)
 
 
-def test_drawing_needs_a_gaussian_udp_codec():
-    codec = MSRAHeatmap(input_size=(48, 64), heatmap_size=(12, 16), sigma=2)
+def test_drawing_needs_a_device_codec():
+    codec = MSRAHeatmap(input_size=(48, 64), heatmap_size=(12, 16), sigma=2,
+                        unbiased=True)
     with pytest.raises(ValueError, match="type='ViTPoseUDPHeatmap'"):
         heatmap_targets(mixture_batch()[0:1], codec)

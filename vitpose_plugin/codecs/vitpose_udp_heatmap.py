@@ -1,7 +1,7 @@
 """The UDP heatmap codec of ViTPose, in one place: MMPose's ``UDPHeatmap``
 (gaussian heatmaps) with batched encoding and decoding as tensor ops on the
 batch's device. The decoding is also a torch module that exports to ONNX."""
-from typing import Any, List, Mapping, Tuple
+from typing import Any, List, Tuple
 
 import cv2
 import numpy as np
@@ -10,6 +10,9 @@ import torch.nn.functional as F
 from mmpose.codecs import UDPHeatmap
 from mmpose.registry import KEYPOINT_CODECS
 from torch import Tensor, nn
+
+from .gaussian_windows import (codec_settings, decode_per_sample,
+                               window_gaussian_heatmaps)
 
 
 def udp_gaussian_heatmaps(keypoints: Tensor, keypoints_visible: Tensor,
@@ -43,33 +46,8 @@ def udp_gaussian_heatmaps(keypoints: Tensor, keypoints_visible: Tensor,
     points = torch.stack((points[..., 0] / ((input_size[0] - 1) / (width - 1)),
                           points[..., 1] / ((input_size[1] - 1) /
                                             (height - 1))), dim=-1)
-    radius = sigma * 3
-    centre = (points + 0.5).trunc()
-    lower = (centre - radius).trunc()
-    upper = (centre + radius + 1).trunc()
-    outside = ((lower[..., 0] >= width) | (lower[..., 1] >= height) |
-               (upper[..., 0] < 0) | (upper[..., 1] < 0))
-    visible = keypoints_visible >= 0.5
-    weights = torch.where(visible & outside,
-                          torch.zeros_like(keypoints_visible),
-                          keypoints_visible).float()
-    draw = visible & ~outside
-    # window-local coordinate of the Gaussian's centre, as MMPose's x0/y0
-    offset = (2 * radius + 1) // 2 + points - centre
-
-    def axis_profile(axis: int, size: int) -> Tensor:
-        pixels = torch.arange(size, dtype=torch.float64,
-                              device=keypoints.device)
-        local = pixels - lower[..., axis, None]
-        inside = (pixels >= lower[..., axis, None]) & \
-            (pixels < upper[..., axis, None])
-        delta = (local - offset[..., axis, None]).float()
-        values = torch.exp(-delta.square() / (2 * sigma**2))
-        return values * inside
-
-    heatmaps = axis_profile(1, height)[..., :, None] * \
-        axis_profile(0, width)[..., None, :]
-    return heatmaps * draw[..., None, None], weights
+    return window_gaussian_heatmaps(points, keypoints_visible, heatmap_size,
+                                    sigma, subpixel=True)
 
 
 class ViTPoseUDPDecoder(nn.Module):
@@ -128,16 +106,14 @@ class ViTPoseUDPDecoder(nn.Module):
         Raises:
             ValueError: another codec or heatmap type.
         """
-        if isinstance(codec, Mapping):
-            kind, settings = codec.get('type'), dict(codec)
-        else:
-            kind, settings = type(codec).__name__, vars(codec)
+        kind, settings = codec_settings(codec)
         if kind not in ('UDPHeatmap', 'ViTPoseUDPHeatmap') or settings.get(
                 'heatmap_type', 'gaussian') != 'gaussian':
             raise ValueError(
                 f'in-graph decoding supports UDPHeatmap with gaussian '
-                f'heatmaps (every ViTPose config), got {kind}; export '
-                f'heatmaps only and decode them with the codec')
+                f'heatmaps here (MSRAHeatmap: ViTPoseMSRADecoder), got '
+                f'{kind}; export heatmaps only and decode them with the '
+                f'codec')
         return cls(settings['input_size'], settings['heatmap_size'],
                    settings.get('blur_kernel_size', 11))
 
@@ -193,38 +169,11 @@ class ViTPoseUDPDecoder(nn.Module):
         return coords * self.scale, scores
 
 
-
-def batch_encode(codec: Any, keypoints: Tensor,
-                 keypoints_visible: Tensor) -> Tuple[Tensor, Tensor]:
-    """Targets of a batch drawn on its device by a gaussian UDP codec
-    (``ViTPoseUDPHeatmap`` or MMPose's ``UDPHeatmap``).
-
-    Args:
-        codec: The codec (a head's ``decoder``).
-        keypoints (Tensor): (B, K, 2) keypoints in input pixels.
-        keypoints_visible (Tensor): (B, K) visibilities.
-
-    Returns:
-        tuple[Tensor, Tensor]: heatmaps (B, K, h, w) and weights (B, K).
-
-    Raises:
-        ValueError: another codec, naming the fix.
-    """
-    if not isinstance(codec, UDPHeatmap) or codec.heatmap_type != 'gaussian':
-        raise ValueError(
-            f'targets drawn on the device need a gaussian UDP codec as the '
-            f"head's decoder (type='ViTPoseUDPHeatmap'), got "
-            f'{type(codec).__name__}; for other codecs end the training '
-            f'pipeline with GenerateTarget + PackPoseInputs')
-    return udp_gaussian_heatmaps(keypoints, keypoints_visible,
-                                 tuple(codec.input_size),
-                                 tuple(codec.heatmap_size), codec.sigma)
-
-
 @KEYPOINT_CODECS.register_module()
 class ViTPoseUDPHeatmap(UDPHeatmap):
     """MMPose's ``UDPHeatmap`` (gaussian heatmaps) with batched tensor
-    encoding and decoding: the codec of every ViTPose config.
+    encoding and decoding: the codec of the COCO, MPII and multi-dataset
+    ViTPose configs.
 
     ``encode``/``decode`` are MMPose's, per sample, in numpy.
     :meth:`batch_encode` draws the targets of a whole batch on its device
@@ -268,7 +217,9 @@ class ViTPoseUDPHeatmap(UDPHeatmap):
             keypoints (Tensor): (B, K, 2) keypoints in input pixels.
             keypoints_visible (Tensor): (B, K) visibilities.
         """
-        return batch_encode(self, keypoints, keypoints_visible)
+        return udp_gaussian_heatmaps(keypoints, keypoints_visible,
+                                     self.input_size, self.heatmap_size,
+                                     self.sigma)
 
     def batch_decode(self, batch_heatmaps: Tensor
                      ) -> Tuple[List[np.ndarray], List[np.ndarray]]:
@@ -278,15 +229,7 @@ class ViTPoseUDPHeatmap(UDPHeatmap):
         Args:
             batch_heatmaps (Tensor): (B, K, h, w) heatmaps.
         """
-        decoder = self.decoder_module.to(batch_heatmaps.device)
-        keypoints, scores = decoder(batch_heatmaps.detach())
-        keypoints = keypoints.cpu().numpy()
-        scores = scores.cpu().numpy()
-        return ([points[None] for points in keypoints],
-                [score[None] for score in scores])
+        return decode_per_sample(self.decoder_module, batch_heatmaps)
 
 
-__all__ = [
-    'ViTPoseUDPDecoder', 'ViTPoseUDPHeatmap', 'batch_encode',
-    'udp_gaussian_heatmaps'
-]
+__all__ = ['ViTPoseUDPDecoder', 'ViTPoseUDPHeatmap', 'udp_gaussian_heatmaps']

@@ -6,11 +6,11 @@ from typing import Tuple, Union
 import torch
 from torch import Tensor, nn
 
-from ..codecs import ViTPoseUDPDecoder
+from ..codecs import in_graph_decoder
 
 
 class ViTPoseExportModel(nn.Module):
-    """Normalisation, backbone, neck, head (and UDP decoding) of a
+    """Normalisation, backbone, neck, head (and the codec's decoding) of a
     single-dataset top-down model: what ONNX export traces.
 
     Input: person crops (B, 3, H, W) float, as MMPose's ``TopdownAffine``
@@ -22,8 +22,9 @@ class ViTPoseExportModel(nn.Module):
     Args:
         model (nn.Module): A ``TopdownPoseEstimator`` (a multi-dataset model
             is split first: ``vitpose_plugin.apis.split_model``).
-        decode (bool): Add UDP decoding (the head's codec). Defaults to
-            False.
+        decode (bool): Add the decoding of the head's codec (UDP or MSRA
+            heatmaps, :func:`~vitpose_plugin.codecs.in_graph_decoder`).
+            Defaults to False.
         half (bool): Run the network in float16 (inputs and outputs stay
             float32; decoding runs in float32) on a float16 copy of the
             model's modules. Defaults to False.
@@ -63,8 +64,7 @@ class ViTPoseExportModel(nn.Module):
         if decode and codec is None:
             raise ValueError(f'{type(model.head).__name__} has no decoder '
                              f'(codec) to decode heatmaps with')
-        self.decoder = ViTPoseUDPDecoder.from_codec(codec) \
-            if decode else None
+        self.decoder = in_graph_decoder(codec) if decode else None
 
     def forward(self, crops: Tensor) -> Union[Tensor, Tuple[Tensor, ...]]:
         """Crops (B, 3, H, W) -> heatmaps [, keypoints, scores]."""

@@ -28,9 +28,10 @@ class BaseViTPoseHeatmapHead(BaseHead, TrainMetricsSwitch):
         out_channels (int): Number of keypoints K.
         loss (dict): Heatmap loss config. Defaults to
             ``KeypointMSELoss(use_target_weight=True)``.
-        decoder (dict, optional): The codec (``ViTPoseUDPHeatmap``): draws
-            the training targets from a batch's keypoints and decodes
-            heatmaps into keypoints. Required for prediction.
+        decoder (dict, optional): The codec (``ViTPoseUDPHeatmap`` or
+            ``ViTPoseMSRAHeatmap``): draws the training targets from a
+            batch's keypoints and decodes heatmaps into keypoints. Required
+            for prediction.
         init_cfg (dict | list, optional): Initialisation config.
     """
 
