@@ -4,7 +4,7 @@ Same random draws (numpy seeded alike, MMPose's RandomBBoxTransform on both
 sides), then: crops equal within OpenCV's fixed-point interpolation rounding,
 keypoints equal, and the heatmaps drawn on the device from the
 ViTPoseDataPreprocessor's batch by the codec equal to MMPose's GenerateTarget
-within 1e-5.
+within 1e-5, for the UDP affine and codec and for the non-UDP ones (MSRA).
 """
 import os.path as osp
 
@@ -41,6 +41,25 @@ OURS = [dict(type='ViTPoseLoadImage')] + AUGMENT + [
         use_udp=True),
     dict(type='PackViTPoseInputs'),
 ]
+#: MMPose's codec, the affine's use_udp and the device codec: UDP (COCO,
+#: MPII) and MSRA (AIC, CrowdPose, OCHuman, AP-10K, APT-36K, WholeBody)
+CODECS = {
+    'udp': (CODEC, True, 'ViTPoseUDPHeatmap'),
+    'msra': (dict(CODEC, type='MSRAHeatmap'), False, 'ViTPoseMSRAHeatmap'),
+}
+
+
+def with_codec(pipeline, codec, use_udp):
+    """``pipeline`` with ``codec`` in GenerateTarget and ``use_udp`` in the
+    affine."""
+    changed = []
+    for step in pipeline:
+        if step['type'] == 'GenerateTarget':
+            step = dict(step, encoder=codec)
+        elif step['type'].endswith('TopdownAffine'):
+            step = dict(step, use_udp=use_udp)
+        changed.append(step)
+    return changed
 
 
 @pytest.fixture(scope='module')
@@ -62,18 +81,19 @@ def run(pipeline, dataset, seed):
     return [transforms(dataset.get_data_info(i)) for i in range(len(dataset))]
 
 
-def test_outputs_equal_mmpose(coco_sample):
+@pytest.mark.parametrize('codec_name', ['udp', 'msra'])
+def test_outputs_equal_mmpose(coco_sample, codec_name):
+    codec, use_udp, device_codec = CODECS[codec_name]
     flipped = 0
     for seed in range(4):
-        theirs = run(MMPOSE, coco_sample, seed)
-        ours = run(OURS, coco_sample, seed)
+        theirs = run(with_codec(MMPOSE, codec, use_udp), coco_sample, seed)
+        ours = run(with_codec(OURS, codec, use_udp), coco_sample, seed)
         batch = vitpose_collate(ours)
         preprocessor = MODELS.build(dict(type='ViTPoseDataPreprocessor'))
         samples = preprocessor(batch, training=True)['data_samples']
         assert isinstance(samples, PoseSampleBatch)
         heatmaps, weights = heatmap_targets(
-            samples, KEYPOINT_CODECS.build(dict(CODEC,
-                                                type='ViTPoseUDPHeatmap')))
+            samples, KEYPOINT_CODECS.build(dict(codec, type=device_codec)))
         for index, (mine, ref) in enumerate(zip(ours, theirs)):
             sample = ref['data_samples']
             flipped += int(sample.flip)
@@ -96,13 +116,15 @@ def test_outputs_equal_mmpose(coco_sample):
     assert flipped >= 4  # the mirror-folding path was exercised
 
 
-def test_unflipped_crop_is_bit_identical(coco_sample):
+@pytest.mark.parametrize('use_udp', [True, False])
+def test_unflipped_crop_is_bit_identical(coco_sample, use_udp):
     no_flip = [dict(t, prob=0.0) if t['type'] == 'RandomFlip' else t
                for t in AUGMENT]
-    theirs = run([dict(type='LoadImage')] + no_flip + MMPOSE[-3:-2] +
+    theirs = run([dict(type='LoadImage')] + no_flip +
+                 with_codec(MMPOSE[-3:-2], CODEC, use_udp) +
                  [dict(type='PackPoseInputs')], coco_sample, 0)
-    ours = run([dict(type='ViTPoseLoadImage')] + no_flip + OURS[-2:],
-               coco_sample, 0)
+    ours = run([dict(type='ViTPoseLoadImage')] + no_flip +
+               with_codec(OURS[-2:], CODEC, use_udp), coco_sample, 0)
     for mine, ref in zip(ours, theirs):
         assert torch.equal(mine['inputs'], ref['inputs'])
 
