@@ -1,12 +1,20 @@
-"""Evaluate a checkpoint from a config (MMPose's command-line conventions)."""
+"""Evaluate a checkpoint from a config (MMPose's command-line conventions).
+
+``--out`` and ``--dump`` are checked before anything is built: an existing
+file is refused unless ``--force``, and both are written atomically.
+"""
 import argparse
 import os
 import os.path as osp
 
 from config_options import merge_cfg_options  # tools/config_options.py
 from mmengine.config import Config, DictAction
+from mmengine.dist import is_main_process
 from mmengine.registry import RUNNERS
 
+from vitpose_plugin.checkpoints.files import (OutputPathError,
+                                              check_output_path,
+                                              dump_atomically, dump_format)
 from vitpose_plugin.engine import ViTPoseRunner
 from vitpose_plugin.evaluation import with_dump_results
 
@@ -17,9 +25,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--work-dir', help='directory for logs and results')
     parser.add_argument(
-        '--out', help='dump the evaluation metrics to this .json/.pkl file')
+        '--out',
+        help='dump the evaluation metrics to this .json/.pkl/.yaml file')
     parser.add_argument(
         '--dump', help='dump the raw predictions to this .pkl file')
+    parser.add_argument(
+        '--force',
+        action='store_true',
+        help='replace an existing --out or --dump file; default: refuse')
     parser.add_argument(
         '--show-dir',
         help='save images with the predicted keypoints drawn into this '
@@ -72,10 +85,37 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
             visualization.out_dir = args.show_dir
 
     if args.dump is not None:
-        if not args.dump.endswith(('.pkl', '.pickle')):
-            raise ValueError(f'--dump must be a .pkl file, got {args.dump}')
         cfg.test_evaluator = with_dump_results(cfg.test_evaluator, args.dump)
     return cfg
+
+
+def check_outputs(args: argparse.Namespace) -> None:
+    """Refuse, before the test runs, an ``--out`` or ``--dump`` of the wrong
+    kind, one that is the config or the checkpoint, the same file twice, or
+    an existing file without ``--force`` (every such file named at once).
+
+    Raises:
+        ValueError: a suffix the file cannot be written as, or ``--out``
+            equal to ``--dump``.
+        OutputPathError: see :func:`check_output_path`.
+    """
+    if args.dump is not None and not args.dump.endswith(('.pkl', '.pickle')):
+        raise ValueError(f'--dump must be a .pkl file, got {args.dump}')
+    if args.out is not None:
+        dump_format(args.out, '--out')
+        if args.dump is not None and \
+                osp.abspath(args.out) == osp.abspath(args.dump):
+            raise ValueError(f'--out and --dump are the same file {args.out}')
+    refusals = []
+    for option, path in (('--out', args.out), ('--dump', args.dump)):
+        try:
+            if path is not None:
+                check_output_path(path, [args.config, args.checkpoint],
+                                  args.force, option)
+        except OutputPathError as error:
+            refusals.append(str(error))
+    if refusals:
+        raise OutputPathError('; '.join(refusals))
 
 
 def main() -> None:
@@ -84,6 +124,7 @@ def main() -> None:
         raise FileNotFoundError(f'config file not found: {args.config}')
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
+    check_outputs(args)
     cfg = Config.fromfile(args.config)
     merge_cfg_options(cfg, args.cfg_options)
     cfg = merge_args(cfg, args)
@@ -93,9 +134,8 @@ def main() -> None:
     if isinstance(runner, ViTPoseRunner):
         runner.checkpoint_option = 'checkpoint argument'
     metrics = runner.test()
-    if args.out:
-        from mmengine.fileio import dump
-        dump(metrics, args.out)
+    if args.out and is_main_process():
+        dump_atomically(metrics, args.out)
 
 
 if __name__ == '__main__':

@@ -6,6 +6,7 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
+from mmengine.fileio import load
 from mmengine.logging import HistoryBuffer
 
 from vitpose_plugin.checkpoints import (TRUST_ENV, CorruptCheckpointError,
@@ -13,6 +14,7 @@ from vitpose_plugin.checkpoints import (TRUST_ENV, CorruptCheckpointError,
                                         read_checkpoint, read_state_dict,
                                         save_checkpoint)
 from vitpose_plugin.checkpoints.cli import main as checkpoints_cli
+from vitpose_plugin.checkpoints.files import dump_atomically, dump_format
 from .malicious import save_malicious_checkpoint
 
 
@@ -144,3 +146,20 @@ def test_saved_checkpoints_hold_only_tensors_and_plain_values(tmp_path):
     assert saved['meta'] == dict(source='x.pth', depth=2)
     assert not saved['state_dict']['w'].requires_grad
     assert read_state_dict(path).keys() == {'w'}
+
+
+@pytest.mark.parametrize('name', ['m.json', 'm.yaml', 'm.pkl', 'M.PICKLE'])
+def test_dump_atomically_writes_the_format_of_the_suffix(name, tmp_path):
+    path = str(tmp_path / name)
+    dump_atomically({'AP': 0.5}, path)
+    assert load(path, file_format=dump_format(path)) == {'AP': 0.5}
+    assert os.listdir(tmp_path) == [name]  # no temporary left
+
+
+def test_dump_atomically_takes_any_name_given_a_format(tmp_path):
+    path = str(tmp_path / 'results')
+    with pytest.raises(ValueError, match=f'--json {path}: the file name '
+                       r'must end in one of \.json'):
+        dump_format(path, '--json')
+    dump_atomically([1, 2], path, file_format='json', indent=2)
+    assert open(path).read() == '[\n  1,\n  2\n]'

@@ -1,13 +1,15 @@
-"""``tools/test.py --dump``'s DumpResults next to any test evaluator, the
-multi-dataset one included: the predictions of every dataset in one file,
-the metrics unchanged."""
+"""``tools/test.py --dump``'s ViTPoseDumpResults next to any test
+evaluator, the multi-dataset one included: the predictions of every dataset
+in one file, the metrics unchanged; the file written atomically."""
+import os
 import pickle
 
 import pytest
 from mmengine.evaluator import Evaluator
 from mmengine.runner import Runner
 
-from vitpose_plugin.evaluation import (ViTPoseMultiDatasetEvaluator,
+from vitpose_plugin.evaluation import (ViTPoseDumpResults,
+                                       ViTPoseMultiDatasetEvaluator,
                                        with_dump_results)
 from .test_multi_dataset_evaluator import (  # noqa: F401 (fixture blocks)
     NAMES, GroundTruthEcho, blocks, evaluator_cfg, mixture_cfg)
@@ -51,7 +53,7 @@ def test_multi_dataset_evaluator_dumps_every_dataset(blocks, tmp_path):
 def test_every_evaluator_form_gets_the_dump(blocks, tmp_path):
     dump = str(tmp_path / 'd.pkl')
     metric = dict(type='PCKAccuracy')
-    expected = dict(type='DumpResults', out_file_path=dump)
+    expected = dict(type='ViTPoseDumpResults', out_file_path=dump)
     assert with_dump_results(metric, dump) == [metric, expected]
     assert with_dump_results([metric], dump) == [metric, expected]
     assert with_dump_results(dict(metrics=metric), dump) == dict(
@@ -65,9 +67,23 @@ def test_every_evaluator_form_gets_the_dump(blocks, tmp_path):
     assert 'all_datasets_metrics' not in multi  # the config is not changed
 
 
+def test_the_dump_replaces_a_file_atomically(tmp_path):
+    dump = tmp_path / 'predictions.pkl'
+    dump.write_bytes(b'earlier predictions')
+    # A second name of the old file: written in place (mmengine's
+    # DumpResults), it would change too; a new file renamed over the old
+    # name leaves it whole.
+    os.link(dump, tmp_path / 'reader.pkl')
+    metric = ViTPoseDumpResults(out_file_path=str(dump))
+    assert metric.compute_metrics([dict(score=0.5)]) == {}
+    assert pickle.loads(dump.read_bytes()) == [dict(score=0.5)]
+    assert (tmp_path / 'reader.pkl').read_bytes() == b'earlier predictions'
+    assert sorted(os.listdir(tmp_path)) == ['predictions.pkl', 'reader.pkl']
+
+
 def test_an_evaluator_it_cannot_extend_is_named(tmp_path):
     with pytest.raises(ValueError, match=r"--dump.*'MyEvaluator'.*"
-                       r"dict\(type='DumpResults'"):
+                       r"dict\(type='ViTPoseDumpResults'"):
         with_dump_results(dict(type='MyEvaluator', metrics=dict(a=1)),
                           str(tmp_path / 'd.pkl'))
     with pytest.raises(TypeError, match='a built Evaluator'):

@@ -1,5 +1,6 @@
 """`tools/test.py CONFIG CKPT --dump x.pkl` with a multi-dataset config:
-the predictions of every dataset in one file, the metrics unchanged."""
+the predictions of every dataset in one file, the metrics unchanged; with
+`--force`, earlier files of those names are replaced."""
 import os.path as osp
 import pickle
 import sys
@@ -36,9 +37,12 @@ def test_dump_with_a_multi_dataset_config(tmp_path):
 
     dump = str(tmp_path / 'predictions.pkl')
     metrics_file = str(tmp_path / 'metrics.json')
+    for earlier in (dump, metrics_file):
+        with open(earlier, 'wb') as file:
+            file.write(b'an earlier run')
     run([sys.executable, 'tools/test.py', config, checkpoint, '--work-dir',
-         str(tmp_path / 'work'), '--dump', dump, '--out', metrics_file],
-        cwd=REPO_ROOT, timeout=300)
+         str(tmp_path / 'work'), '--dump', dump, '--out', metrics_file,
+         '--force'], cwd=REPO_ROOT, timeout=300)
 
     metrics = read_metrics(metrics_file)
     assert {key.split('/')[0] for key in metrics} == set(NAMES)

@@ -29,11 +29,13 @@ import re
 import shutil
 import uuid
 from contextlib import contextmanager
-from typing import (Any, BinaryIO, Callable, Iterator, List, Sequence, Tuple,
-                    Union)
+from typing import (Any, BinaryIO, Callable, Iterator, List, Optional,
+                    Sequence, Tuple, Union)
 
 import numpy as np
 import torch
+from mmengine.fileio import dump
+from mmengine.fileio.handlers import file_handlers
 from mmengine.logging import HistoryBuffer, print_log
 
 from .hugging_face import (is_hugging_face_dir, is_safetensors_checkpoint,
@@ -391,6 +393,46 @@ def write_atomically(dst: str, write: Callable[[BinaryIO], None]) -> None:
             os.fsync(file.fileno())
 
 
+def dump_format(dst: str, option: str = 'DST') -> str:
+    """The ``mmengine.fileio`` format of ``dst``'s suffix: ``json``,
+    ``yaml``/``yml`` or ``pkl``/``pickle``.
+
+    Args:
+        dst (str): The file to be written.
+        option (str): How the user gave ``dst``, for messages. Defaults to
+            ``'DST'``.
+
+    Raises:
+        ValueError: another suffix.
+    """
+    suffix = osp.splitext(dst)[1][1:].lower()
+    if suffix not in file_handlers:
+        raise ValueError(f'{option} {dst}: the file name must end in one of '
+                         f'{", ".join("." + s for s in file_handlers)}')
+    return suffix
+
+
+def dump_atomically(obj: Any,
+                    dst: str,
+                    file_format: Optional[str] = None,
+                    **kwargs: Any) -> None:
+    """Write ``obj`` to ``dst`` with ``mmengine.fileio.dump``, through
+    :func:`write_atomically` (an existing ``dst`` is replaced: check it
+    first with :func:`check_output_path`).
+
+    Args:
+        obj: What to write.
+        dst (str): The file to write.
+        file_format (str, optional): ``json``, ``yaml`` or ``pkl``.
+            Defaults to None: that of ``dst``'s suffix (:func:`dump_format`).
+        **kwargs: For the format's writer, e.g. ``indent=2`` for JSON.
+    """
+    content = dump(obj, file_format=file_format or dump_format(dst), **kwargs)
+    if isinstance(content, str):
+        content = content.encode()
+    write_atomically(dst, lambda file: file.write(content))
+
+
 def save_checkpoint(state_dict: StateDict, dst: str, **meta: Any) -> None:
     """Write ``{'state_dict': ..., 'meta': meta}`` to ``dst`` atomically
     (:func:`write_atomically`; an existing ``dst`` is replaced).
@@ -414,7 +456,8 @@ def save_checkpoint(state_dict: StateDict, dst: str, **meta: Any) -> None:
 __all__ = [
     'CorruptCheckpointError', 'OutputPathError', 'TRUST_ENV',
     'UnsafeCheckpointError', 'check_output_path', 'checkpoint_allow_list',
-    'checkpoints_trusted', 'describe_unpickling', 'is_url',
+    'checkpoints_trusted', 'describe_unpickling', 'dump_atomically',
+    'dump_format', 'is_url',
     'read_checkpoint', 'read_state_dict',
     'resolve_checkpoint_path', 'save_checkpoint', 'staged_output',
     'write_atomically'

@@ -1,4 +1,6 @@
-from .dump_results import with_dump_results
+from .dump_results import ViTPoseDumpResults, with_dump_results
 from .multi_dataset_evaluator import ViTPoseMultiDatasetEvaluator
 
-__all__ = ['ViTPoseMultiDatasetEvaluator', 'with_dump_results']
+__all__ = [
+    'ViTPoseDumpResults', 'ViTPoseMultiDatasetEvaluator', 'with_dump_results'
+]
