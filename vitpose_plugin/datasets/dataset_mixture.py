@@ -9,6 +9,8 @@ from mmpose.datasets.datasets.utils import parse_pose_metainfo
 from mmpose.registry import DATASETS
 from mmpose.structures import PoseDataSample
 
+from .data_info import data_info
+
 
 def resolve_dataset_names(datasets: Sequence[BaseDataset],
                           names: Optional[Sequence[str]] = None) -> List[str]:
@@ -164,7 +166,7 @@ class ViTPoseDatasetMixture(CombinedDataset):
         with ``dataset_name`` set to the mixture's name and ``dataset_idx``.
         """
         subset, local = self._get_subset_index(idx)
-        info = self.datasets[subset].get_data_info(local)
+        info = data_info(self.datasets[subset], local)
         info.update(dataset_name=self.names[subset], dataset_idx=subset)
         return info
 

@@ -19,6 +19,7 @@ from mmpose.datasets.datasets.base import BaseCocoStyleDataset
 from mmpose.registry import DATA_SAMPLERS, DATASETS
 from torch.utils.data import Sampler
 
+from .data_info import data_info
 from .dataset_mixture import ViTPoseDatasetMixture
 
 #: The ``results`` key holding the sample's generator.
@@ -237,7 +238,7 @@ def draw_sample(dataset, index: int, draws: np.random.Generator):
     if not dataset._fully_initialized:
         dataset.full_init()
     for _ in range(dataset.max_refetch + 1):
-        results = dataset.get_data_info(index)
+        results = data_info(dataset, index)
         if isinstance(dataset, BaseCocoStyleDataset):
             results['dataset'] = dataset  # as its prepare_data
         results[DRAWS_KEY] = draws
