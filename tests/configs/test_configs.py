@@ -57,7 +57,7 @@ SAMPLES = {
     'AP10KDataset': ('sample_ap10k', 'test_ap10k.json', None),
     'CocoWholeBodyDataset': ('sample_coco', 'test_coco_wholebody.json',
                              'test_coco_det_AP_H_56.json'),
-    'InterHand2DDoubleDataset': ('sample_interhand2.6m',
+    'InterHand2DSingleHandDataset': ('sample_interhand2.6m',
                                  'test_interhand2.6m_data.json', None),
     'OneHand10KDataset': ('sample_onehand10k', 'test_onehand10k.json', None),
     'WFLWDataset': ('sample_wflw', 'test_wflw.json', None),
@@ -66,7 +66,7 @@ SAMPLES = {
 }
 # dataset type -> its other annotation files in the sample folder
 SAMPLE_FILES = {
-    'InterHand2DDoubleDataset': dict(
+    'InterHand2DSingleHandDataset': dict(
         camera_param_file='test_interhand2.6m_camera.json',
         joint_file='test_interhand2.6m_joint_3d.json'),
 }
@@ -603,7 +603,11 @@ def test_device_targets_follow_the_head_codec(config):
     assert 'target_codec' not in preprocessor
     heads = [pose_model.head] if 'head' in pose_model \
         else list(pose_model.heads.values())
-    assert all(head.decoder.type == 'ViTPoseUDPHeatmap' for head in heads)
+    # UDP heatmaps from UDP crops, MSRA heatmaps from plain ones
+    udp = {'ViTPoseUDPHeatmap': True, 'ViTPoseMSRAHeatmap': False}
+    assert {udp[head.decoder.type] for head in heads} == {
+        step['use_udp'] for step in cfg.train_dataloader.dataset.pipeline
+        if step['type'] == 'ViTPoseTopdownAffine'}
     assert cfg.train_dataloader.collate_fn.type == 'vitpose_collate'
 
 

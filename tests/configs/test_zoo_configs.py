@@ -23,6 +23,8 @@ ALL_SIZES = ('small', 'base', 'large', 'huge')
 COCO_CODEC_TYPE = Config.fromfile(
     osp.join(REPO_ROOT, 'configs', '_base_', 'datasets',
              'coco_topdown_256x192.py')).codec.type
+# the official config's heatmaps -> the device codec drawing them
+CODEC_TYPES = dict(udp=COCO_CODEC_TYPE, msra='ViTPoseMSRAHeatmap')
 # the paper's (COCO) recipe: size -> layer decay
 PAPER_LAYER_DECAY = dict(small=0.8, base=0.75, large=0.8, huge=0.85)
 PAPER_DROP_PATH = {size: drop for size, (_, _, drop) in VIT_SIZES.items()}
@@ -46,6 +48,8 @@ class Family:
     milestones: Tuple[int, int] = (170, 200)
     batch: int = 64
     sigma: float = 2
+    heatmaps: str = 'udp'  # the official config's: 'udp' or 'msra'
+    box_padding: float = 1.25  # GetBBoxCenterScale's (MMPose's default)
     detector_boxes: bool = False
     drop_path: Optional[Dict[str, float]] = None
     train_dataset: Optional[str] = None
@@ -67,32 +71,33 @@ FAMILIES = dict(
                 detector_boxes=True),
     aic=Family(BODY + 'aic', '8xb64-210e_aic-256x192', 14, (256, 192),
                'AicDataset', ('CocoMetric', ), 'coco/AP', False,
-               drop_path=dict(large=0.55, huge=0.55)),
+               drop_path=dict(large=0.55, huge=0.55), heatmaps='msra'),
     mpii=Family(BODY + 'mpii', '8xb64-210e_mpii-256x192', 16, (256, 192),
                 'MpiiDataset', ('MpiiPCKAccuracy', ), 'PCK', False),
     crowdpose=Family(BODY + 'crowdpose', '8xb64-210e_crowdpose-256x192', 14,
                      (256, 192), 'CrowdPoseDataset', ('CocoMetric', ),
                      'crowdpose/AP', False, sizes=('base', 'large', 'huge'),
-                     detector_boxes=True),
+                     detector_boxes=True, heatmaps='msra'),
     ochuman=Family(BODY + 'ochuman', '8xb64-210e_ochuman-256x192', 17,
                    (256, 192), 'OCHumanDataset', ('CocoMetric', ), 'coco/AP',
-                   False, train_dataset='CocoDataset'),
+                   False, train_dataset='CocoDataset', heatmaps='msra'),
     ap10k=Family('animal_2d_keypoint/topdown_heatmap/ap10k',
                  '8xb64-210e_ap10k-256x192', 17, (256, 192), 'AP10KDataset',
-                 ('CocoMetric', ), 'coco/AP', False),
+                 ('CocoMetric', ), 'coco/AP', False, heatmaps='msra'),
     apt36k=Family('animal_2d_keypoint/topdown_heatmap/apt36k',
                   '8xb32-210e_apt36k-256x192', 17, (256, 192),
                   'AP10KDataset', ('CocoMetric', ), 'coco/AP', False,
-                  batch=32),
+                  batch=32, heatmaps='msra'),
     interhand2d=Family('hand_2d_keypoint/topdown_heatmap/interhand2d',
-                       '8xb64-60e_interhand2d-256x192', 42, (256, 192),
-                       'InterHand2DDoubleDataset',
+                       '8xb64-60e_interhand2d-256x192', 21, (256, 192),
+                       'InterHand2DSingleHandDataset',
                        ('PCKAccuracy', 'AUC', 'EPE'), 'AUC', False,
-                       epochs=60, milestones=(40, 50)),
+                       epochs=60, milestones=(40, 50), box_padding=1.5),
     wholebody=Family('wholebody_2d_keypoint/topdown_heatmap/coco-wholebody',
                      '8xb64-210e_coco-wholebody-256x192', 133, (256, 192),
                      'CocoWholeBodyDataset', ('CocoWholeBodyMetric', ),
-                     'coco-wholebody/AP', False, detector_boxes=True),
+                     'coco-wholebody/AP', False, detector_boxes=True,
+                     heatmaps='msra'),
     # beyond the official zoo: MMPose's face/hand data settings, the
     # paper's optimizer
     wflw=Family('face_2d_keypoint/topdown_heatmap/wflw',
@@ -168,11 +173,15 @@ def _check_optimizer(cfg, family, size):
 
 def _check_data(cfg, family):
     height, width = family.input_size
-    # UDP heatmaps at a quarter of the input, drawn on the device by the
-    # head's codec (the COCO configs' codec type)
-    codec = dict(type=COCO_CODEC_TYPE, input_size=(width, height),
+    # the official config's heatmaps (UDP or MSRA) at a quarter of the
+    # input, drawn on the device by the head's codec; the crops with UDP
+    # for UDP heatmaps; MSRA's flip test shifts the flipped heatmaps
+    udp = family.heatmaps == 'udp'
+    codec = dict(type=CODEC_TYPES[family.heatmaps],
+                 input_size=(width, height),
                  heatmap_size=(width // 4, height // 4), sigma=family.sigma)
     assert dict(cfg.model.head.decoder) == codec
+    assert cfg.model.test_cfg.shift_heatmap == (not udp)
     train = cfg.train_dataloader
     assert train.dataset.type == (family.train_dataset or family.dataset)
     # the device-side pipeline (targets drawn by the data preprocessor)
@@ -181,7 +190,14 @@ def _check_data(cfg, family):
     affine = [t for t in train.dataset.pipeline
               if t.type == 'ViTPoseTopdownAffine']
     assert [(tuple(t.input_size), t.use_udp) for t in affine] == [
-        ((width, height), True)]
+        ((width, height), udp)]
+    for split in ('val', 'test'):
+        assert [t.use_udp for t in cfg[f'{split}_dataloader'].dataset.pipeline
+                if t.type == 'TopdownAffine'] == [udp]
+    for split in ('train', 'val', 'test'):
+        pipeline = cfg[f'{split}_dataloader'].dataset.pipeline
+        assert [t.get('padding', 1.25) for t in pipeline
+                if t.type == 'GetBBoxCenterScale'] == [family.box_padding]
     for split in ('val', 'test'):
         dataset = cfg[f'{split}_dataloader'].dataset
         assert dataset.type == family.dataset and dataset.test_mode

@@ -1,5 +1,6 @@
 from .collate import vitpose_collate
 from .dataset_mixture import ViTPoseDatasetMixture, resolve_dataset_names
+from .interhand2d_single_hand_dataset import InterHand2DSingleHandDataset
 from .sample_draws import (SampleKey, ViTPoseSeededDataset,
                            ViTPoseSeededSampler, sample_draws)
 from .samplers import ViTPoseImageGroupedSampler
@@ -12,6 +13,7 @@ from .transforms import (PackViTPoseInputs, ViTPoseCheckAnnotation,
                          ViTPoseTopdownAffine)
 
 __all__ = [
+    'InterHand2DSingleHandDataset',
     'PackViTPoseInputs', 'SampleKey', 'SyntheticCocoDataset', 'SyntheticPoseParams',
     'ViTPoseCheckAnnotation', 'ViTPoseDatasetMixture',
     'ViTPoseImageGroupedSampler', 'ViTPoseLoadImage', 'ViTPoseRandomBBoxTransform',

@@ -1,25 +1,28 @@
 # InterHand2.6M hands, top-down at 256x192 with UDP heatmaps 64x48: the
 # official ViTPose `interhand2d_all` split (train: annotations/all/train,
 # val: annotations/machine_annot/val, test: annotations/all/test), PCK@0.2
-# (box-normalised), AUC (0-30 px) and EPE, best checkpoint by AUC.
-# MMPose 1.x reads InterHand2.6M 2D only with InterHand2DDoubleDataset: one
-# sample per annotation with both hands' 42 keypoints (right 0-20, left
-# 21-41; the invalid hand's keypoints are invisible) in the annotation's box.
-# The official configs use MMPose 0.x's InterHand2DDataset instead (one
-# sample per valid hand, 21 keypoints, box 1.5x the hand's keypoints), which
-# MMPose 1.x does not have. Augmentation as the official configs: flip,
-# rotation (factor 90 in MMPose 0.x, 180 in 1.x's units), scale 0.7-1.3, no
-# half-body crops, no box shift. Point a config at your copy with
+# (normalised by the hand's box), AUC (0-30 px) and EPE, best checkpoint by
+# AUC. One sample per valid hand (more than 11 valid joints, none when the
+# wrist is invalid) with its 21 keypoints and the tight box of its valid
+# keypoints, padded 1.5x: MMPose 0.x's InterHand2DDataset of the official
+# configs, here the plugin's InterHand2DSingleHandDataset (MMPose 1.x only
+# has InterHand2DDoubleDataset: both hands, 42 keypoints, one sample per
+# image). Augmentation as the official configs: flip, rotation (factor 90
+# in MMPose 0.x, 180 in 1.x's units), scale 0.7-1.3, no half-body crops,
+# no box shift (MMPose 0.x moved 30% of the training boxes once, at load
+# time, which is no augmentation). Point a config at your copy with
 # --cfg-options data_root=/path/to/interhand2.6m/
 _base_ = ['./coco_topdown_256x192.py']
 
-dataset_type = 'InterHand2DDoubleDataset'
+dataset_type = 'InterHand2DSingleHandDataset'
+# the official box: 1.5x the tight box of the hand's keypoints
+box_padding = 1.5
 data_root = 'data/interhand2.6m/'
 
 train_pipeline = [
     dict(type='ViTPoseCheckAnnotation', bad_sample='error'),
     dict(type='ViTPoseLoadImage'),
-    dict(type='GetBBoxCenterScale'),
+    dict(type='GetBBoxCenterScale', padding=box_padding),
     dict(type='ViTPoseRandomFlip', direction='horizontal'),
     dict(
         type='ViTPoseRandomBBoxTransform',
@@ -31,6 +34,16 @@ train_pipeline = [
         input_size={{_base_.codec.input_size}},
         use_udp=True),
     dict(type='PackViTPoseInputs'),
+]
+val_pipeline = [
+    dict(type='ViTPoseCheckAnnotation'),
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale', padding=box_padding),
+    dict(
+        type='TopdownAffine',
+        input_size={{_base_.codec.input_size}},
+        use_udp=True),
+    dict(type='PackPoseInputs'),
 ]
 
 
@@ -46,7 +59,7 @@ def _split(annotations: str, split: str, test_mode: bool) -> dict:
         joint_file=f'{prefix}_joint_3d.json',
         data_prefix=dict(img=f'images/{split}/'),
         test_mode=test_mode,
-        pipeline=train_pipeline if not test_mode else {{_base_.val_pipeline}})
+        pipeline=val_pipeline if test_mode else train_pipeline)
 
 
 train_dataloader = dict(dataset=_split('all', 'train', False))

@@ -1,12 +1,10 @@
 # ViTPose-B, classic decoder, on InterHand2.6M 2D (the official
-# `interhand2d_all` split; PCK@0.2, AUC, EPE, best by AUC; flip test) at
-# 256x192, with the official ViTPose config's hyper-parameters
-# (ViTPose_base_interhand2d_all_256x192.py): Adam lr 5e-4 without weight
-# decay, layer decay or gradient clipping, drop path 0.3, 60 epochs (steps
-# 40/50, validation every 5), 64 per GPU x 8, MAE init. Differences, both
-# from what MMPose 1.x offers: one sample holds both hands (42 keypoints,
-# InterHand2DDoubleDataset) where the official config has one 21-keypoint
-# sample per hand, and UDP heatmaps 64x48 drawn on the device replace the
+# `interhand2d_all` split; one sample per valid hand with 21 keypoints;
+# PCK@0.2, AUC, EPE, best by AUC; flip test) at 256x192, with the official
+# ViTPose config's hyper-parameters (ViTPose_base_interhand2d_all_256x192.py):
+# Adam lr 5e-4 without weight decay, layer decay or gradient clipping, drop
+# path 0.3, 60 epochs (steps 40/50, validation every 5), 64 per GPU x 8, MAE
+# init. Difference: UDP heatmaps 64x48 drawn on the device replace the
 # official MSRA heatmaps. The sizes inherit this file.
 _base_ = [
     '../../../_base_/schedules/vitpose_adam_210e.py',
@@ -21,6 +19,6 @@ param_scheduler = [
     _base_.param_scheduler[0],  # the warm-up
     dict(_base_.param_scheduler[1], end=max_epochs, milestones=[40, 50]),
 ]
-model = dict(head=dict(out_channels=42))
+model = dict(head=dict(out_channels=21))
 default_hooks = dict(
     checkpoint=dict(save_best='AUC', rule='greater', interval=5))
