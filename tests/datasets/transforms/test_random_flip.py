@@ -62,3 +62,28 @@ def test_sample_generator_decides():
 
     assert run(0, global_seed=1) == run(0, global_seed=2)
     assert run(0, global_seed=1) != run(1, global_seed=1)
+
+
+def test_direction_is_numpy_choice_of_the_same_draw():
+    """The direction is what ``choice(directions, p=probs)`` (MMPose's
+    draw) gives from the same generator state, for a Generator and for
+    NumPy's global RandomState, and leaves both in the same state."""
+    cases = [(0.5, 'horizontal'), (0.3, 'horizontal'),
+             ([0.2, 0.3, 0.1], ['horizontal', 'vertical', 'diagonal'])]
+    for prob, direction in cases:
+        transform = ViTPoseRandomFlip(prob=prob, direction=direction)
+        directions = ([direction] if isinstance(direction, str)
+                      else direction) + [None]
+        probs = (prob + [1 - sum(prob)] if isinstance(prob, list) else
+                 [prob, 1 - prob])
+        ours, expected = np.random.default_rng(7), np.random.default_rng(7)
+        np.random.seed(7)
+        legacy = [np.random.choice(directions, p=probs) for _ in range(200)]
+        np.random.seed(7)
+        for i in range(200):
+            transform.draws = ours
+            assert transform._choose_direction() == \
+                expected.choice(directions, p=probs), (prob, i)
+            del transform.draws  # the class's np.random again
+            assert transform._choose_direction() == legacy[i], (prob, i)
+        assert ours.random() == expected.random()
