@@ -1,6 +1,7 @@
 """tools/analysis/train_throughput.py: its host-device traffic counter counts
-exactly, the tool measures every figure for both sides on CPU, and the
-counter sees the real per-sample traffic of MMPose's train_step."""
+exactly, the tool measures every figure for both sides on CPU, the counter
+sees the real per-sample traffic of MMPose's train_step, and an existing
+--json is replaced only with --force."""
 import json
 import os.path as osp
 import sys
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 import torch
 
+from vitpose_plugin.checkpoints.files import OutputPathError
 from .helpers import REPO_ROOT, load_tool, run
 
 TINY = ['--arch', '64', '1', '2']
@@ -138,11 +140,12 @@ def test_mmpose_transfers_grow_with_batch(tool):
 @pytest.mark.slow  # an end-to-end tool run of 15-25 s
 def test_tool_measures_every_figure_for_both_sides(tmp_path):
     out = tmp_path / 'throughput.json'
+    out.write_text('an earlier run')
     proc = run([
         sys.executable, 'tools/analysis/train_throughput.py', *TINY,
         '--batch', '2', '--workers', '1', '--samples', '4', '--iters', '2',
         '--warmup', '1', '--step-iters', '1', '--rounds', '1', '--json',
-        str(out)
+        str(out), '--force'
     ], cwd=REPO_ROOT, timeout=300)
     results = json.loads(out.read_text())
     for figure in ('pipeline', 'pipeline_interleaved', 'loader', 'step',
@@ -161,6 +164,16 @@ def test_tool_measures_every_figure_for_both_sides(tmp_path):
     assert results['sample_instances'] > 0
     assert results['machine']['cores'] >= 1
     assert 'samples/s per core' in proc.stdout
+
+
+def test_an_existing_json_is_refused_before_measuring(tool, tmp_path):
+    out = tmp_path / 'throughput.json'
+    out.write_text('an earlier run')
+    with pytest.raises(OutputPathError,
+                       match=f'--json {out} exists; refusing to overwrite '
+                       'it: choose another output path or pass --force'):
+        tool.main([*TINY, '--json', str(out)])
+    assert out.read_text() == 'an earlier run'
 
 
 def test_bad_arguments_fail_clearly(tool, tmp_path, capsys):

@@ -16,19 +16,24 @@ Examples::
     python tools/analysis/benchmark.py --device cuda --batch 256 --dtypes bf16
     python tools/analysis/benchmark.py --device cuda --batch 256 --dtypes bf16 \
         --modes infer --compile
+
+``--json`` is checked before anything is built: an existing file is refused
+unless ``--force``; it is written atomically.
 """
 import argparse
-import json
 import os
 import resource
 import statistics
 import subprocess
 import sys
 import time
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import torch
 from torch import Tensor, nn
+
+from vitpose_plugin.checkpoints.files import (check_output_path,
+                                              dump_atomically)
 
 DTYPES = {'fp32': None, 'bf16': torch.bfloat16, 'fp16': torch.float16}
 WIDTHS = {'small': 384, 'base': 768, 'large': 1024, 'huge': 1280}
@@ -36,7 +41,8 @@ DEPTHS = {'small': 12, 'base': 12, 'large': 24, 'huge': 32}
 HEADS = {'small': 12, 'base': 12, 'large': 16, 'huge': 16}
 
 
-def parse_args() -> argparse.Namespace:
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    """Command-line arguments (``sys.argv[1:]`` if ``argv`` is None)."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--sizes', nargs='+', default=['base'],
                         choices=sorted(WIDTHS))
@@ -58,9 +64,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--no-memory', action='store_true',
                         help='skip the peak-memory measurements')
     parser.add_argument('--json', help='also write the results here')
+    parser.add_argument('--force', action='store_true',
+                        help='replace an existing --json file; default: '
+                        'refuse')
     parser.add_argument('--memory-probe', nargs=4, help=argparse.SUPPRESS,
                         metavar=('IMPL', 'SIZE', 'MODE', 'DTYPE'))
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
 class BackboneAndHead(nn.Module):
@@ -270,12 +279,19 @@ def gflops_per_image(size: str, input_size: Tuple[int, int]) -> float:
     return 2 * (patch + depth * block + head) / 1e9
 
 
-def main() -> None:
-    args = parse_args()
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    """Measure and print; see the module docstring.
+
+    Raises:
+        OutputPathError: an existing ``--json`` without ``--force``.
+    """
+    args = parse_args(argv)
     args.input_size = tuple(args.input_size)
     if args.memory_probe:
         memory_probe(args)
         return
+    if args.json:
+        check_output_path(args.json, overwrite=args.force, option='--json')
     torch.backends.cudnn.benchmark = True
     results = []
     print(f'device={args.device} batch={args.batch} input={args.input_size} '
@@ -328,8 +344,7 @@ def main() -> None:
                              f'{low["max_heatmap_dev_vs_fp32"]:.2e}'
                              if 'max_heatmap_dev_vs_fp32' in low else ''))
     if args.json:
-        with open(args.json, 'w') as f:
-            json.dump(results, f, indent=2)
+        dump_atomically(results, args.json, file_format='json', indent=2)
 
 
 if __name__ == '__main__':

@@ -16,6 +16,9 @@ Examples::
     python tools/analysis/train_throughput.py --device cpu --arch 192 4 3 \\
         --batch 32 --workers 1 --samples 256 --iters 12 --json out.json
     python tools/analysis/train_throughput.py --device cuda --amp --workers 8
+
+``--json`` is checked before anything is measured: an existing file is
+refused unless ``--force``; it is written atomically.
 """
 import argparse
 import copy
@@ -46,6 +49,9 @@ from mmengine.registry import FUNCTIONS, init_default_scope
 from mmengine.runner import Runner
 from torch import Tensor
 from torch.overrides import TorchFunctionMode
+
+from vitpose_plugin.checkpoints.files import (check_output_path,
+                                              dump_atomically)
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PLUGIN_CONFIG = osp.join(
@@ -102,6 +108,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         help='also print where the counted traffic calls '
                         'are made (file:line)')
     parser.add_argument('--json', help='also write the results here')
+    parser.add_argument('--force', action='store_true',
+                        help='replace an existing --json file; default: '
+                        'refuse')
     args = parser.parse_args(argv)
     if args.batch < 1 or args.samples < 1 or args.rounds < 1 \
             or args.step_iters < 1 or args.e2e_rounds < 1 or args.workers < 0:
@@ -1031,11 +1040,17 @@ def measure(args: argparse.Namespace) -> Dict[str, Any]:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
+    """Measure, print and return the figures; see the module docstring.
+
+    Raises:
+        OutputPathError: an existing ``--json`` without ``--force``.
+    """
     args = parse_args(argv)
+    if args.json:
+        check_output_path(args.json, overwrite=args.force, option='--json')
     results = measure(args)
     if args.json:
-        with open(args.json, 'w') as f:
-            json.dump(results, f, indent=2)
+        dump_atomically(results, args.json, file_format='json', indent=2)
     return results
 
 
