@@ -1,6 +1,13 @@
-"""tools/analysis/mae_reconstructions.py: the three views of a crop."""
+"""tools/analysis/mae_reconstructions.py: the three views of a crop; an
+existing --out replaced only with --force, atomically."""
+import os
+
+import cv2
+import numpy as np
+import pytest
 import torch
 
+from vitpose_plugin.checkpoints.files import OutputPathError
 from ..pretraining.test_mae_pretraining import build_mae
 from .helpers import load_tool
 
@@ -27,3 +34,29 @@ def test_views_paste_the_visible_patches_back():
     # 2 rows and 3 columns of 64x48 crops with 4-pixel gaps, doubled
     assert picture.shape == (2 * (2 * 64 + 4), 2 * (3 * 48 + 2 * 4), 3)
     assert picture.dtype.name == 'uint8'
+
+
+def test_an_existing_out_is_refused_before_anything_is_built(tmp_path):
+    out = tmp_path / 'reconstructions.png'
+    out.write_bytes(b'an earlier picture')
+    # neither the config nor the checkpoint is read: the refusal comes first
+    with pytest.raises(OutputPathError,
+                       match=f'--out {out} exists; refusing to overwrite '
+                       'it: choose another output path or pass --force'):
+        tool.main(['no_config.py', 'no_checkpoint.pth', '--out', str(out)])
+    assert out.read_bytes() == b'an earlier picture'
+    with pytest.raises(SystemExit, match='end it in .png'):
+        tool.main(['no_config.py', 'no_checkpoint.pth', '--out',
+                   str(tmp_path / 'picture.txt')])
+
+
+def test_the_picture_replaces_a_file_atomically(tmp_path):
+    out = tmp_path / 'reconstructions.png'
+    out.write_bytes(b'an earlier picture')
+    os.link(out, tmp_path / 'reader.png')  # the old file under another name
+    picture = np.full((4, 6, 3), 200, np.uint8)
+    tool.write_picture(picture, str(out))
+    assert (cv2.imread(str(out)) == picture).all()
+    assert (tmp_path / 'reader.png').read_bytes() == b'an earlier picture'
+    assert sorted(os.listdir(tmp_path)) == ['reader.png',
+                                            'reconstructions.png']

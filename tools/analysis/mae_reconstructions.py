@@ -8,10 +8,13 @@ per crop.
         --out docs/images/mae_reconstructions.png
 
 The crops are the whole person regions (no random resized crop) of the
-config's training set; the masks are random (``--seed``).
+config's training set; the masks are random (``--seed``). An existing
+``--out`` is refused before anything is built unless ``--force``; the
+picture is written atomically.
 """
 import argparse
-from typing import List
+import os.path as osp
+from typing import List, Optional, Sequence
 
 import cv2
 import numpy as np
@@ -23,18 +26,24 @@ from mmpretrain.registry import DATASETS, MODELS
 
 import vitpose_plugin.pretraining  # noqa: F401 (registers the MAE parts)
 from vitpose_plugin.checkpoints import read_state_dict
+from vitpose_plugin.checkpoints.files import (check_output_path,
+                                              write_atomically)
 
 
-def parse_args() -> argparse.Namespace:
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    """Command-line arguments (``sys.argv[1:]`` if ``argv`` is None)."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config', help='MAE pretraining config')
     parser.add_argument('checkpoint', help='its checkpoint')
     parser.add_argument('--out', required=True, help='PNG file to write')
+    parser.add_argument('--force', action='store_true',
+                        help='replace an existing --out file; default: '
+                        'refuse')
     parser.add_argument('--num', type=int, default=6, help='crops drawn')
     parser.add_argument('--scale', type=int, default=2,
                         help='pixel magnification of the picture')
     parser.add_argument('--seed', type=int, default=0, help='mask seed')
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
 def person_crops(cfg: Config, count: int) -> torch.Tensor:
@@ -99,8 +108,34 @@ def to_picture(rows: List[torch.Tensor], mean: torch.Tensor,
                       interpolation=cv2.INTER_NEAREST)
 
 
-def main() -> None:
-    args = parse_args()
+def check_out(args: argparse.Namespace) -> None:
+    """Refuse an ``--out`` that OpenCV cannot write (its suffix), that is
+    an input, or that exists without ``--force``.
+
+    Raises:
+        SystemExit: an image format OpenCV cannot write.
+        OutputPathError: see :func:`check_output_path`.
+    """
+    if not cv2.haveImageWriter(args.out):
+        raise SystemExit(f'--out {args.out}: OpenCV cannot write an image '
+                         f'of that name; end it in .png')
+    check_output_path(args.out, [args.config, args.checkpoint], args.force,
+                      option='--out')
+
+
+def write_picture(picture: np.ndarray, path: str) -> None:
+    """Encode ``picture`` in the format of ``path``'s suffix and write it
+    atomically (an existing file is replaced)."""
+    encoded, content = cv2.imencode(osp.splitext(path)[1], picture)
+    if not encoded:
+        raise SystemExit(f'could not encode the picture as {path}')
+    write_atomically(path, lambda file: file.write(content.tobytes()))
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    """Draw the reconstructions; see the module docstring."""
+    args = parse_args(argv)
+    check_out(args)
     cfg = Config.fromfile(args.config)
     with DefaultScope.overwrite_default_scope('mmpretrain'):
         model = MODELS.build(cfg.model).eval()
@@ -112,8 +147,7 @@ def main() -> None:
     # the preprocessor made RGB; the picture is written as BGR
     picture = to_picture(views, preprocessor.mean, preprocessor.std,
                          args.scale)
-    if not cv2.imwrite(args.out, picture):
-        raise SystemExit(f'could not write {args.out}')
+    write_picture(picture, args.out)
     print(f'{args.num} crops (input | masked input | reconstruction) '
           f'written to {args.out}')
 
