@@ -238,3 +238,32 @@ def test_mae_pipelines_in_sampler_order(tool):
     assert sides['plugin'].base_len == 21  # COCO + AIC sample persons
     for side in sides.values():
         assert tool.pipeline_rate(side, 8, 4) > 0
+
+
+def test_plugin_pipeline_runs_as_its_train_loop_reads_it(tool, monkeypatch):
+    """The plugin side's samples come through ViTPoseSeededDataset (each
+    sample's draws from (seed, epoch, index)) when tools/train.py trains
+    the config with seeded draws; MMPose 1.x's per-sample side without."""
+    args = tool.parse_args([SIX_DATASETS, '--mmpose-config', 'per-sample',
+                            '--skip', 'loader', 'step', 'traffic', 'e2e'])
+    plugin = tool.load_config(args.config, 'plugin', args)
+    baseline = tool.load_config(args.mmpose_config, 'mmpose', args)
+    assert tool.trains_with_seeded_draws(plugin)
+    assert not tool.trains_with_seeded_draws(baseline)
+    mae = tool.load_config(MAE, 'plugin', tool.parse_args([MAE]))
+    assert tool.trains_with_seeded_draws(mae)
+    mae.train_cfg.seeded_draws = False
+    assert not tool.trains_with_seeded_draws(mae)
+    seen = []
+    draw_sample = tool.ViTPoseSeededDataset.__getitem__
+    monkeypatch.setattr(tool.ViTPoseSeededDataset, '__getitem__',
+                        lambda self, key: seen.append(key) or
+                        draw_sample(self, key))
+    replicas = tool.SampleReplicas()
+    assert tool.pipeline_rate(tool.Side('mmpose', baseline, replicas),
+                              4, 2) > 0
+    assert seen == []
+    assert tool.pipeline_rate(tool.Side('plugin', plugin, replicas),
+                              4, 2) > 0
+    assert len(seen) == 4 and all(
+        isinstance(key, tool.SampleKey) and key[:2] == (0, 0) for key in seen)

@@ -52,6 +52,7 @@ from torch.overrides import TorchFunctionMode
 
 from vitpose_plugin.checkpoints.files import (check_output_path,
                                               dump_atomically)
+from vitpose_plugin.datasets import SampleKey, ViTPoseSeededDataset
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PLUGIN_CONFIG = osp.join(
@@ -545,7 +546,22 @@ def per_sample_counterpart(cfg: Config) -> Config:
     collate = loader.get('collate_fn') or {}
     if str(collate.get('type', '')).split('.')[-1] == 'vitpose_collate':
         loader.collate_fn = dict(type='pseudo_collate')
+    if trains_with_seeded_draws(cfg):
+        # MMPose 1.x's loop: the transforms draw from the worker's stream
+        cfg.train_cfg.seeded_draws = False
     return cfg
+
+
+def trains_with_seeded_draws(cfg: Config) -> bool:
+    """Whether tools/train.py trains ``cfg`` through
+    ``ViTPoseSeededDataset`` (``ViTPoseEpochBasedTrainLoop``, which
+    ``ViTPoseRunner`` builds for ``by_epoch=True``, with ``seeded_draws``,
+    its default)."""
+    loop = cfg.get('train_cfg') or {}
+    kind = str(loop.get('type', '')).split('.')[-1]
+    epoch_loop = kind == 'ViTPoseEpochBasedTrainLoop' or (
+        not kind and loop.get('by_epoch', False))
+    return bool(epoch_loop and loop.get('seeded_draws', True))
 
 
 def resolve_config(path: str) -> str:
@@ -700,12 +716,17 @@ def pipeline_rate(side: 'Side', samples: int, batch: int,
                   order: str = 'sampler') -> float:
     """Samples/s of dataset indexing (the train pipeline) and the loader's
     collate function, in this process on one thread; samples in the config
-    sampler's order or ``'interleaved'`` (see :func:`interleaved_order`)."""
+    sampler's order or ``'interleaved'`` (see :func:`interleaved_order`),
+    read through ``ViTPoseSeededDataset`` (seed 0, epoch 0) when the
+    config trains with seeded draws (:func:`trains_with_seeded_draws`)."""
     side.scope()
     from mmpose.registry import DATASETS
     dataset = DATASETS.build(side.loader_cfg(samples).dataset)
     indices = interleaved_order(dataset, samples) if order == 'interleaved' \
         else sampler_order(side, dataset, samples)
+    if trains_with_seeded_draws(side.cfg):  # as its train loop reads them
+        dataset = ViTPoseSeededDataset(dataset)
+        indices = [SampleKey(0, 0, index) for index in indices]
     collate = side.collate_fn()
     seed_all()
     with single_thread():
