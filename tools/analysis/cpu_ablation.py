@@ -20,7 +20,9 @@ variant can be changed from the command line, e.g.
         --override window 'model.backbone.attn_cfg.window_size=(4, 3)'
 
 Results of earlier runs in ``--out`` (its ``.json`` twin) are kept, so groups
-can be run one at a time.
+can be run one at a time: a table of this tool (both files there) is
+updated, any other existing ``--out`` or twin is refused before anything
+runs unless ``--force``. Both files are written atomically.
 """
 import argparse
 import ast
@@ -31,13 +33,16 @@ import os.path as osp
 import subprocess
 import sys
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmpose.registry import MODELS
 
 import vitpose_plugin  # noqa: F401 (registers the plugin's modules)
+from vitpose_plugin.checkpoints.files import (check_output_path,
+                                              dump_atomically,
+                                              write_atomically)
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO_ROOT, 'configs', 'vitpose_synthetic',
@@ -181,8 +186,9 @@ def run_variant(group: str, name: str, overrides: Dict[str, Any],
     with open(osp.join(work_dir, 'last_checkpoint')) as f:
         checkpoint = f.read().strip()
     metrics_file = osp.join(work_dir, 'val_metrics.json')
+    # --force: the variant's own work directory, trained again
     run_tool(['tools/test.py', config_file, checkpoint, '--work-dir',
-              work_dir, '--out', metrics_file],
+              work_dir, '--out', metrics_file, '--force'],
              osp.join(work_dir, 'test_output.log'))
     with open(metrics_file) as f:
         metrics = json.load(f)
@@ -193,7 +199,8 @@ def run_variant(group: str, name: str, overrides: Dict[str, Any],
 
 
 def write_table(results: List[dict], out_file: str) -> None:
-    """Markdown table per group, in ``VARIANTS`` order."""
+    """Markdown table per group, in ``VARIANTS`` order, written atomically
+    (an existing ``out_file`` is replaced)."""
     load = os.getloadavg()[0]
     lines = [
         '# CPU mini-ablation: results',
@@ -223,17 +230,39 @@ def write_table(results: List[dict], out_file: str) -> None:
                 lines.append(f'| {row["variant"]} | {epochs} | - | - | - | '
                              f'- | {row["status"]} |')
         lines.append('')
-    with open(out_file, 'w') as f:
-        f.write('\n'.join(lines))
+    table = '\n'.join(lines).encode()
+    write_atomically(out_file, lambda file: file.write(table))
 
 
-def parse_args() -> argparse.Namespace:
+def check_outputs(out_file: str, json_file: str, force: bool) -> None:
+    """Refuse an existing ``--out`` or ``.json`` twin that is not a table
+    of this tool (both files there) unless ``force``.
+
+    Raises:
+        ValueError: ``out_file`` is its own twin (a .json name).
+        OutputPathError: see :func:`check_output_path`.
+    """
+    if out_file == json_file:
+        raise ValueError(f'--out {out_file}: give the Markdown table (.md); '
+                         f'the results go to its .json twin')
+    if osp.isfile(out_file) and osp.isfile(json_file):
+        return  # a table of this tool: updated, its results kept
+    check_output_path(out_file, overwrite=force, option='--out')
+    check_output_path(json_file, overwrite=force,
+                      option="--out's .json twin")
+
+
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    """Command-line arguments (``sys.argv[1:]`` if ``argv`` is None)."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--groups', nargs='+', choices=list(VARIANTS),
                         default=list(VARIANTS))
     parser.add_argument('--work-root', default='work_dirs/cpu_ablation')
     parser.add_argument('--out', default='docs/cpu_ablation_results.md',
                         help='Markdown table; results also go to its .json')
+    parser.add_argument('--force', action='store_true',
+                        help='replace an existing --out or .json twin that '
+                        'is not a table of this tool; default: refuse')
     parser.add_argument('--base-checkpoint',
                         help='trained tiny model for the finetune group '
                         '(default: the decoder group\'s classic run)')
@@ -249,11 +278,12 @@ def parse_args() -> argparse.Namespace:
         help='replace config overrides of a variant, e.g. --override '
         'window "model.backbone.attn_cfg.window_size=(4, 3)"; values are '
         'Python literals (anything else is taken as a string)')
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
-def main() -> None:
-    args = parse_args()
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    """Run the groups and write the table; see the module docstring."""
+    args = parse_args(argv)
     for variant, *pairs in args.override:
         groups = [g for g, vs in VARIANTS.items() if variant in vs]
         if not groups:
@@ -268,6 +298,7 @@ def main() -> None:
                 VARIANTS[group][variant][key] = value
 
     json_file = osp.splitext(args.out)[0] + '.json'
+    check_outputs(args.out, json_file, args.force)
     results = []
     if osp.isfile(json_file):
         with open(json_file) as f:
@@ -300,8 +331,7 @@ def main() -> None:
                 results.append(
                     run_variant(group, name, overrides, args.work_root,
                                 base_checkpoint, epochs))
-            with open(json_file, 'w') as f:
-                json.dump(results, f, indent=1)
+            dump_atomically(results, json_file, indent=1)
             write_table(results, args.out)
     print(f'results: {args.out}')
 
