@@ -1,8 +1,9 @@
-# AI Challenger keypoints (14 joints), top-down at 256x192 with UDP heatmaps,
-# evaluated with OKS AP on the validation split (GT boxes; AIC has no areas).
-# The pipelines are COCO's. Point a config at your copy with
+# AI Challenger keypoints (14 joints), top-down at 256x192 with MSRA heatmaps
+# (as the official config), evaluated with OKS AP on the validation split (GT
+# boxes; AIC has no areas). The pipelines are COCO's without UDP
+# (msra_topdown_256x192.py). Point a config at your copy with
 # --cfg-options data_root=/path/to/aic/
-_base_ = ['./coco_topdown_256x192.py']
+_base_ = ['./msra_topdown_256x192.py']
 
 dataset_type = 'AicDataset'
 data_root = 'data/aic/'

@@ -1,10 +1,11 @@
 # AP-10K animal keypoints (17 joints, 54 species), top-down at 256x192 with
-# UDP heatmaps (the ViTPose++ input size): trained on split 1's train set
+# MSRA heatmaps (as the official configs): trained on split 1's train set
 # with GT boxes, evaluated with OKS AP on its val (val loop) and test (test
-# loop) sets with GT boxes. The pipelines are COCO's. APT-36K uses the same
+# loop) sets with GT boxes. The pipelines are COCO's without UDP
+# (msra_topdown_256x192.py). APT-36K uses the same
 # format and dataset class (see multi_dataset_topdown_256x192.py). Point a
 # config at your copy with --cfg-options data_root=/path/to/ap10k/
-_base_ = ['./coco_topdown_256x192.py']
+_base_ = ['./msra_topdown_256x192.py']
 
 dataset_type = 'AP10KDataset'
 data_root = 'data/ap10k/'

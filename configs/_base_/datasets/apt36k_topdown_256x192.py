@@ -1,5 +1,5 @@
 # APT-36K (AP-10K's 17 animal keypoints and format), top-down at 256x192
-# with UDP heatmaps and GT boxes, OKS AP; the official ViTPose APT-36K
+# with MSRA heatmaps and GT boxes, OKS AP; the official ViTPose APT-36K
 # configs train on train_annotations_1.json and evaluate (val and test
 # loops) on val_annotations_1.json, images directly under data_root. Point a
 # config at your copy with --cfg-options data_root=/path/to/apt36k/

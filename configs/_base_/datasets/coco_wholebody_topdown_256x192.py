@@ -1,10 +1,11 @@
 # COCO-WholeBody (133 keypoints: body, feet, face, hands), top-down at
-# 256x192 with UDP heatmaps: training on train2017 with GT boxes, evaluation
-# on val2017 with the boxes of COCO's person detector of 56 AP and
-# CocoWholeBodyMetric (body, foot, face, hand and whole-body AP). The
-# pipelines are COCO's. Point a config at your copy with
+# 256x192 with MSRA heatmaps (as the official configs): training on
+# train2017 with GT boxes, evaluation on val2017 with the boxes of COCO's
+# person detector of 56 AP and CocoWholeBodyMetric (body, foot, face, hand
+# and whole-body AP). The pipelines are COCO's without UDP
+# (msra_topdown_256x192.py). Point a config at your copy with
 # --cfg-options data_root=/path/to/coco/
-_base_ = ['./coco_topdown_256x192.py']
+_base_ = ['./msra_topdown_256x192.py']
 
 dataset_type = 'CocoWholeBodyDataset'
 data_root = 'data/coco/'

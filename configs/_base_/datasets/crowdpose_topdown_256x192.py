@@ -1,10 +1,11 @@
-# CrowdPose (14 joints), top-down at 256x192 with UDP heatmaps: trained on
-# trainval, evaluated on test with detector boxes and crowd-aware OKS AP.
-# The pipelines are COCO's, but half-body crops need 7 visible keypoints
+# CrowdPose (14 joints), top-down at 256x192 with MSRA heatmaps (as the
+# official config): trained on trainval, evaluated on test with detector boxes
+# and crowd-aware OKS AP. The pipelines are COCO's without UDP
+# (msra_topdown_256x192.py), but half-body crops need 7 visible keypoints
 # instead of 9 (CrowdPose has 14; the official configs' num_joints_half_body
 # 6 in MMPose 0.x's 'more than' terms). Point a config at your copy with
 # --cfg-options data_root=/path/to/crowdpose/
-_base_ = ['./coco_topdown_256x192.py']
+_base_ = ['./msra_topdown_256x192.py']
 
 dataset_type = 'CrowdPoseDataset'
 data_root = 'data/crowdpose/'
@@ -19,7 +20,7 @@ train_pipeline = [
     dict(
         type='ViTPoseTopdownAffine',
         input_size={{_base_.codec.input_size}},
-        use_udp=True),
+        use_udp=False),
     dict(type='PackViTPoseInputs'),
 ]
 

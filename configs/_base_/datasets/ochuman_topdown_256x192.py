@@ -1,11 +1,12 @@
 # OCHuman (heavily occluded persons, COCO's 17 keypoints) has no training
 # split: training is COCO's (train2017, GT boxes), evaluation OKS AP on
-# OCHuman's val (val loop) and test (test loop) splits with GT boxes, as the
-# official ViTPose OCHuman configs. data_root points at OCHuman (the COCO
-# training paths are fixed by the COCO base); move both with
+# OCHuman's val (val loop) and test (test loop) splits with GT boxes, with
+# MSRA heatmaps and COCO's pipelines without UDP (msra_topdown_256x192.py),
+# as the official ViTPose OCHuman configs. data_root points at OCHuman (the
+# COCO training paths are fixed by the COCO base); move both with
 #   --cfg-options data_root=/path/to/ochuman/ \
 #       train_dataloader.dataset.data_root=/path/to/coco/
-_base_ = ['./coco_topdown_256x192.py']
+_base_ = ['./msra_topdown_256x192.py']
 
 data_root = 'data/ochuman/'
 val_dataloader = dict(

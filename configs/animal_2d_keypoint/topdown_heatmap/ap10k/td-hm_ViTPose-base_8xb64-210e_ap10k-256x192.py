@@ -4,12 +4,16 @@
 # 5e-4 without weight decay, layer decay or gradient clipping, drop path 0.3
 # for every size, 210 epochs (steps 170/200), 64 per GPU x 8 (the official
 # S/L/H; the official B file is a copy of the APT-36K config, with 32 per GPU
-# and APT-36K's paths), MAE init. Codec: UDP heatmaps 64x48 drawn on the
-# device (the official configs use MSRA heatmaps). The sizes inherit this
-# file.
+# and APT-36K's paths), MAE init. Codec: MSRA heatmaps 64x48, sigma 2, as
+# the official configs (ViTPoseMSRAHeatmap, drawn on the device), a non-UDP
+# crop and flip test with the flipped heatmaps shifted by one pixel. The
+# sizes inherit this file.
 _base_ = [
     '../../../_base_/schedules/vitpose_adam_210e.py',
     '../../../_base_/datasets/ap10k_topdown_256x192.py',
     '../../../_base_/models/vitpose-base_classic_256x192.py',
     '../../../_base_/models/vitpose_sizes.py',
 ]
+
+model = dict(
+    head=dict(decoder=_base_.codec), test_cfg=dict(shift_heatmap=True))

@@ -4,8 +4,10 @@
 # the official ViTPose config's hyper-parameters (ViTPose_base_wholebody_
 # 256x192.py): Adam lr 5e-4 without weight decay, layer decay or gradient
 # clipping, drop path 0.3, 210 epochs (steps 170/200), 64 per GPU x 8, MAE
-# init. Codec: UDP heatmaps 64x48 drawn on the device (the official config
-# uses MSRA heatmaps). The sizes inherit this file.
+# init. Codec: MSRA heatmaps 64x48, sigma 2, as the official config
+# (ViTPoseMSRAHeatmap, drawn on the device), a non-UDP crop and flip test
+# with the flipped heatmaps shifted by one pixel. The sizes inherit this
+# file.
 _base_ = [
     '../../../_base_/schedules/vitpose_adam_210e.py',
     '../../../_base_/datasets/coco_wholebody_topdown_256x192.py',
@@ -13,6 +15,8 @@ _base_ = [
     '../../../_base_/models/vitpose_sizes.py',
 ]
 
-model = dict(head=dict(out_channels=133))
+model = dict(
+    head=dict(out_channels=133, decoder=_base_.codec),
+    test_cfg=dict(shift_heatmap=True))
 default_hooks = dict(
     checkpoint=dict(save_best='coco-wholebody/AP', rule='greater'))
