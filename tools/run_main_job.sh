@@ -26,8 +26,9 @@ START=$(date +%s)
 python tools/train.py "$CONFIG" --work-dir "$WORK_DIR"
 TRAIN_SECONDS=$(( $(date +%s) - START ))
 CHECKPOINT=$(cat "$WORK_DIR/last_checkpoint")
+# --force: the metrics of an earlier run into this work dir are replaced
 python tools/test.py "$CONFIG" "$CHECKPOINT" --work-dir "$WORK_DIR" \
-    --out "$WORK_DIR/test_metrics.json"
+    --out "$WORK_DIR/test_metrics.json" --force
 # Pictures of the first val instances only (drawing all 300 is slow).
 python tools/test.py "$CONFIG" "$CHECKPOINT" --work-dir "$WORK_DIR/vis_run" \
     --show-dir vis --cfg-options test_dataloader.dataset.indices=$NUM_DRAWN

@@ -46,7 +46,8 @@ train() {  # train CONFIG WORK_DIR [cfg options...]
 evaluate() {  # evaluate CONFIG CHECKPOINT NAME [cfg options...]
     local options=("${LOADER[@]}" "${@:4}")
     (( ${#options[@]} )) && options=(--cfg-options "${options[@]}")
-    python tools/test.py "$1" "$2" --work-dir "$W/test_$3" \
+    # --force: the metrics of an earlier run into $W are replaced
+    python tools/test.py "$1" "$2" --work-dir "$W/test_$3" --force \
         --out "$W/$3.json" "${options[@]}" > "$W/test_$3.log" 2>&1 \
         || { echo "testing failed, see $W/test_$3.log" >&2; return 1; }
 }
