@@ -6,9 +6,10 @@ from mmpose.structures import PoseDataSample
 from vitpose_plugin.datasets import vitpose_collate
 
 
-def packed(keypoints=17, size=(8, 6), targets=True):
+def packed(keypoints=17, size=(8, 6), targets=True, dataset_idx=None):
+    metainfo = {} if dataset_idx is None else dict(dataset_idx=dataset_idx)
     sample = dict(inputs=torch.zeros(3, *size, dtype=torch.uint8),
-                  data_samples=PoseDataSample())
+                  data_samples=PoseDataSample(metainfo=metainfo))
     if targets:
         sample['targets'] = dict(
             keypoints=np.zeros((keypoints, 2), np.float32),
@@ -37,9 +38,19 @@ def test_keypoint_sets_of_a_mixture_are_padded():
     assert targets['keypoints_visible'][1, :14].eq(1).all()
 
 
+def test_dataset_index_of_a_mixture():
+    batch = vitpose_collate([packed(dataset_idx=2), packed(14, dataset_idx=0)])
+    assert batch['dataset_index'].dtype == torch.long
+    assert batch['dataset_index'].tolist() == [2, 0]
+    assert batch['host_dataset_index'] == [2, 0]
+    assert 'dataset_index' not in vitpose_collate([packed()])
+
+
 @pytest.mark.parametrize('samples, message', [
     ([packed(size=(8, 6)), packed(size=(6, 8))], 'one size'),
     ([packed(), packed(targets=False)], 'some samples'),
+    ([packed(dataset_idx=1), packed()], 'some samples of the batch have a '
+     'dataset_idx'),
     ([], 'empty'),
 ])
 def test_inconsistent_batches_are_refused(samples, message):

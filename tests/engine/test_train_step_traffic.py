@@ -46,7 +46,8 @@ def test_vitpose_plus_step_moves_nothing_per_sample(tmp_path):
     """The ViTPose++ synthetic config (three datasets of 17, 14 and 16
     keypoints, one expert and one head each): one train_step at batch 3 and
     at batch 9 makes the same transfers (the preprocessor's copies, the
-    sort index) and no synchronisation: no tensor moves per sample."""
+    dataset index included; the batch is sorted by it on the device) and no
+    synchronisation: no tensor moves per sample."""
     register_all_modules()
     cfg = Config.fromfile(EXPERTS)
     tiny_splits(cfg, str(tmp_path / 'synthetic'))

@@ -1,5 +1,5 @@
 """Collation of a batch into one tensor per field."""
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import torch
@@ -15,14 +15,18 @@ def vitpose_collate(data_batch: Sequence[dict]) -> dict:
     (B, K, 2) and one (B, K) tensor (padded with invisible keypoints to the
     largest keypoint count of a mixture's batch, with ``keypoint_counts``
     the count of each sample): one host-to-device copy per field per
-    batch. ``data_samples`` stay a list. Works for samples packed by MMPose's
-    ``PackPoseInputs`` too (then without targets).
+    batch. The samples' ``dataset_idx`` (a ``ViTPoseDatasetMixture``'s)
+    become one (B,) ``dataset_index`` tensor (and ``host_dataset_index``,
+    the same ints on the host). ``data_samples`` stay a list.
+    Works for samples packed by MMPose's ``PackPoseInputs`` too (then
+    without targets).
 
     Args:
         data_batch (Sequence[dict]): Samples from the dataset.
 
     Returns:
-        dict: ``inputs``, ``data_samples`` and, with targets, ``targets``.
+        dict: ``inputs``, ``data_samples`` and, with targets, ``targets``;
+        in a mixture ``dataset_index`` and ``host_dataset_index``.
     """
     if len(data_batch) == 0:
         raise ValueError('vitpose_collate got an empty batch')
@@ -33,6 +37,7 @@ def vitpose_collate(data_batch: Sequence[dict]) -> dict:
     batch = dict(
         inputs=torch.stack([sample['inputs'] for sample in data_batch]),
         data_samples=[sample['data_samples'] for sample in data_batch])
+    batch.update(_dataset_index(batch['data_samples']))
     has_targets = ['targets' in sample for sample in data_batch]
     if any(has_targets):
         if not all(has_targets):
@@ -42,6 +47,21 @@ def vitpose_collate(data_batch: Sequence[dict]) -> dict:
         batch['targets'] = _padded_keypoints(
             [sample['targets'] for sample in data_batch])
     return batch
+
+
+def _dataset_index(samples: Sequence[Any]) -> dict:
+    """Each sample's ``dataset_idx`` metainfo (``ViTPoseDatasetMixture``)
+    as one (B,) int64 tensor ``dataset_index`` and as host ints
+    ``host_dataset_index``; empty when no sample has one."""
+    indices = [sample.metainfo.get('dataset_idx') for sample in samples]
+    if all(index is None for index in indices):
+        return {}
+    if any(index is None for index in indices):
+        raise ValueError('vitpose_collate: some samples of the batch have a '
+                         'dataset_idx and some do not; mix datasets with '
+                         'ViTPoseDatasetMixture')
+    return dict(dataset_index=torch.tensor(indices, dtype=torch.long),
+                host_dataset_index=indices)
 
 
 def _padded_keypoints(targets: Sequence[dict]) -> dict:

@@ -41,6 +41,17 @@ def test_batch_path_equals_pose_data_preprocessor():
     assert samples.keypoint_counts == (5, 5, 5)
 
 
+def test_the_batch_carries_the_images_and_the_dataset_index():
+    data = dict(batch(), dataset_index=torch.tensor([1, 0, 1]),
+                host_dataset_index=[1, 0, 1])
+    out = MODELS.build(dict(type='ViTPoseDataPreprocessor', **NORMALISE))(
+        data, training=True)
+    samples = out['data_samples']
+    assert samples.inputs is out['inputs']
+    assert samples.dataset_index.tolist() == [1, 0, 1]
+    assert samples.host_dataset_index == (1, 0, 1)
+
+
 def test_list_inputs_fall_back_to_mmpose():
     preprocessor = MODELS.build(
         dict(type='ViTPoseDataPreprocessor', **NORMALISE))

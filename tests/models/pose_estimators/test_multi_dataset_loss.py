@@ -9,6 +9,7 @@ from mmpose.structures import PoseDataSample
 
 from vitpose_plugin.structures import PoseSampleBatch
 
+from ...tools.helpers import load_tool
 from ..distillers.helpers import CODEC
 from .helpers import DATASETS, build, estimator_cfg, mixed_batch
 
@@ -200,3 +201,42 @@ def test_keypoint_batch_draws_each_group_with_its_codec():
     assert set(losses) == set(expected)
     for key, value in expected.items():
         torch.testing.assert_close(losses[key], value, atol=1e-6, rtol=1e-5)
+
+
+def indexed_batch(datasets):
+    """``mixed_batch`` as ViTPoseDataPreprocessor gives a mixture: a
+    PoseSampleBatch of the images and each sample's dataset index."""
+    images, samples = mixed_batch(MIXED)
+    return images, PoseSampleBatch(
+        samples, inputs=images, dataset_index=torch.tensor(datasets),
+        host_dataset_index=datasets)
+
+
+def test_a_batch_is_grouped_by_its_dataset_index():
+    """The dataset index tensor sorts the batch on the device: the loss
+    step copies nothing to the device (no order index) and each head gets
+    its samples with their own images."""
+    model = build()
+    images, batch = indexed_batch(['abc'.index(name) for name in MIXED])
+    grouping = model.group(len(batch), batch)
+    assert grouping.order == [1, 4, 0, 3, 2] and grouping.sizes == (2, 2, 1)
+    assert grouping.index.tolist() == grouping.order
+    sorted_images, sorted_batch = model._sorted(images, batch, grouping)
+    assert sorted_images is sorted_batch.inputs
+    torch.testing.assert_close(sorted_images, images[grouping.order])
+    seen = record_head_calls(model, 'loss')
+    counter = load_tool('train_throughput', 'analysis') \
+        .HostDeviceTrafficCounter('cpu')
+    with counter:
+        model.loss(images, batch)
+    assert counter.total_transfers == 0, dict(counter.transfers)
+    assert seen == {'a': [1, 4], 'b': [0, 3], 'c': [2]}
+
+
+def test_sample_names_win_over_a_disagreeing_dataset_index():
+    """A mixture whose dataset order differs from the heads' is grouped by
+    the samples' dataset_name (the index is then copied from the host)."""
+    model = build()
+    _, batch = indexed_batch(['cba'.index(name) for name in MIXED])
+    grouping = model.group(len(batch), batch)
+    assert grouping.order == [1, 4, 0, 3, 2] and grouping.index is None

@@ -16,9 +16,10 @@ class ViTPoseDataPreprocessor(PoseDataPreprocessor):
     A batch whose ``inputs`` is one (B, 3, H, W) tensor is moved with one
     copy (``non_blocking`` with pinned memory), channel-swapped and
     normalised on the device; its ``targets`` (keypoints and visibility
-    packed by ``PackViTPoseInputs``) are moved with one copy each into a
-    :class:`PoseSampleBatch`, from which each head draws its heatmaps with
-    its own codec (per dataset group in a mixture). Batches collated as
+    packed by ``PackViTPoseInputs``) and ``dataset_index`` (a mixture's)
+    are moved with one copy each into a :class:`PoseSampleBatch` with the
+    images, which the multi-dataset estimator groups by dataset and from
+    which each head draws its heatmaps with its own codec. Batches collated as
     lists (MMPose's ``pseudo_collate``, the inferencer) go through
     ``PoseDataPreprocessor`` unchanged.
 
@@ -52,15 +53,25 @@ class ViTPoseDataPreprocessor(PoseDataPreprocessor):
         inputs = inputs.float()
         if self._enable_normalize:
             inputs = (inputs - self.mean) / self.std
-        samples = data['data_samples']
-        targets = data.get('targets')
-        if targets is not None:
-            samples = PoseSampleBatch(
-                samples,
-                keypoints=self._move(targets['keypoints']),
-                keypoints_visible=self._move(targets['keypoints_visible']),
-                keypoint_counts=targets.get('keypoint_counts'))
+        samples = PoseSampleBatch(data['data_samples'], inputs=inputs,
+                                  **self._batch_fields(data))
         if training and self.batch_augments is not None:
             for augment in self.batch_augments:
                 inputs, samples = augment(inputs, samples)
+            samples = PoseSampleBatch.of(samples, inputs=inputs)
         return dict(inputs=inputs, data_samples=samples)
+
+    def _batch_fields(self, data: dict) -> dict:
+        """The collated keypoints and dataset index on the device (one copy
+        each), with their host-side values."""
+        fields = {}
+        targets = data.get('targets')
+        if targets is not None:
+            fields.update(
+                keypoints=self._move(targets['keypoints']),
+                keypoints_visible=self._move(targets['keypoints_visible']),
+                keypoint_counts=targets.get('keypoint_counts'))
+        if data.get('dataset_index') is not None:
+            fields.update(dataset_index=self._move(data['dataset_index']),
+                          host_dataset_index=data['host_dataset_index'])
+        return fields

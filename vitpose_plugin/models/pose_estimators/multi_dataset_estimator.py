@@ -1,8 +1,8 @@
 """One backbone, one heatmap head per dataset: multi-dataset top-down pose.
 
-The batch is sorted by dataset on the host (from each sample's metainfo),
-the images (and a :class:`PoseSampleBatch`'s keypoints) are gathered once
-into that order, the backbone runs once (its
+The batch is sorted by dataset (a :class:`PoseSampleBatch`'s dataset index,
+else each sample's metainfo), the batch tensors (images, keypoints, ...) are
+gathered once into that order, the backbone runs once (its
 dataset experts, if any, each on its own contiguous slice) and every head
 runs on its own dataset's slice only. Predictions are returned in the
 original sample order.
@@ -36,9 +36,13 @@ class Grouping(NamedTuple):
         order (list[int]): Original index of each sorted position.
         sizes (tuple[int, ...]): Samples of each dataset, in dataset order
             (zeros included); they sum to the batch size.
+        index (Tensor, optional): ``order`` on the device, sorted there from
+            the batch's ``dataset_index``; None when only the host knows
+            the order. Defaults to None.
     """
     order: List[int]
     sizes: Tuple[int, ...]
+    index: Optional[Tensor] = None
 
     def slices(self) -> List[Tuple[int, int]]:
         """(start, stop) of each dataset's group in the sorted batch."""
@@ -103,9 +107,13 @@ class ViTPoseMultiDatasetEstimator(BaseModel):
     ``test_cfg.dataset``. The first prediction on samples from outside a
     mixture (no ``dataset_idx``) logs which head infers them.
 
-    The dataset of a sample is read on the host from Python metainfo; the
-    training step has no per-sample loop over tensors and no device sync
-    of its own (the heads' ``acc_pose`` reads the heatmaps back, as in
+    A :class:`PoseSampleBatch` with a dataset index (``vitpose_collate`` of
+    a ``ViTPoseDatasetMixture``, ``ViTPoseDataPreprocessor``) is sorted by
+    it, on the host from its host copy (group sizes) and on the device from
+    the tensor (no index copy), when each dataset's first sample names the
+    head of its index; otherwise, and for plain sample lists, every sample
+    is routed by its metainfo. The training step has no per-sample loop over
+    tensors and no device sync of its own (the heads' ``acc_pose`` reads the heatmaps back, as in
     single-dataset training; ``train_cfg=dict(compute_acc=False)`` turns
     it off).
 
@@ -235,11 +243,31 @@ class ViTPoseMultiDatasetEstimator(BaseModel):
                 f'without data samples the dataset of the inputs is unknown; '
                 f'set model.test_cfg.dataset to one of '
                 f'{list(self.dataset_names)}')
+        elif self._indexed_by_head(data_samples):
+            order, index = data_samples.dataset_order()
+            indices = data_samples.host_dataset_index
+            return Grouping(order, self._group_sizes(indices), index)
         else:
             indices = [self._dataset_index(s) for s in data_samples]
         order = sorted(range(batch), key=indices.__getitem__)
-        sizes = tuple(indices.count(k) for k in range(len(self.heads)))
-        return Grouping(order, sizes)
+        return Grouping(order, self._group_sizes(indices))
+
+    def _group_sizes(self, indices: Sequence[int]) -> Tuple[int, ...]:
+        return tuple(indices.count(k) for k in range(len(self.heads)))
+
+    def _indexed_by_head(self, data_samples: SampleList) -> bool:
+        """Whether a :class:`PoseSampleBatch`'s dataset index is the head
+        index: each dataset's first sample routes to the head of its index
+        (the name wins otherwise, and the batch is grouped per sample)."""
+        indices = getattr(data_samples, 'host_dataset_index', None)
+        if indices is None:
+            return False
+        first: Dict[int, int] = {}
+        for position, index in enumerate(indices):
+            first.setdefault(index, position)
+        return all(
+            self._dataset_index(data_samples[position]) == index
+            for index, position in first.items())
 
     @staticmethod
     def _order_index(order: List[int], device: torch.device) -> Tensor:
@@ -249,18 +277,23 @@ class ViTPoseMultiDatasetEstimator(BaseModel):
         return index.to(device, non_blocking=True)
 
     def _sorted(self, inputs: Tensor, data_samples: OptSampleList,
-                order: List[int]) -> Tuple[Tensor, OptSampleList]:
-        """``inputs`` and ``data_samples`` in ``order``, with one index copy
-        to the device (a :class:`PoseSampleBatch` keeps its tensors)."""
+                grouping: Grouping) -> Tuple[Tensor, OptSampleList]:
+        """``inputs`` and ``data_samples`` as one :class:`PoseSampleBatch`
+        in the grouping's order (MMPose's sample lists converted by
+        :meth:`PoseSampleBatch.of`); the order index is copied to the
+        device only when the batch had no dataset index."""
+        order = grouping.order
+        batch = None if data_samples is None else PoseSampleBatch.of(
+            data_samples, inputs=inputs)
         if order == list(range(len(order))):
-            return inputs, data_samples
-        index = self._order_index(order, inputs.device)
-        inputs = inputs.index_select(0, index)
-        if isinstance(data_samples, PoseSampleBatch):
-            return inputs, data_samples.take(order, index)
-        if data_samples is not None:
-            data_samples = [data_samples[i] for i in order]
-        return inputs, data_samples
+            return inputs, batch
+        index = grouping.index
+        if index is None:
+            index = self._order_index(order, inputs.device)
+        if batch is None:
+            return inputs.index_select(0, index), None
+        batch = batch.take(order, index)
+        return batch.inputs, batch
 
     def extract_feat(self,
                      inputs: Tensor,
@@ -304,7 +337,7 @@ class ViTPoseMultiDatasetEstimator(BaseModel):
         """Heatmaps of each dataset present: name -> (n_k, K_k, h, w)."""
         grouping = self.group(
             inputs.shape[0], data_samples, self.test_option('dataset'))
-        inputs, _ = self._sorted(inputs, None, grouping.order)
+        inputs, _ = self._sorted(inputs, data_samples, grouping)
         feats = self._grouped_feats(inputs, grouping.sizes)
         return {
             name: head.forward(feats[k])
@@ -317,7 +350,7 @@ class ViTPoseMultiDatasetEstimator(BaseModel):
         docstring)."""
         batch = inputs.shape[0]
         grouping = self.group(batch, data_samples)
-        inputs, samples = self._sorted(inputs, data_samples, grouping.order)
+        inputs, samples = self._sorted(inputs, data_samples, grouping)
         feats = self._grouped_feats(inputs, grouping.sizes)
         losses: dict = {}
         totals: Dict[str, Tensor] = {}
@@ -392,7 +425,7 @@ class ViTPoseMultiDatasetEstimator(BaseModel):
         grouping = self.group(
             inputs.shape[0], data_samples, self.test_option('dataset'))
         self._log_inference_heads(data_samples, grouping.sizes)
-        inputs, samples = self._sorted(inputs, data_samples, grouping.order)
+        inputs, samples = self._sorted(inputs, data_samples, grouping)
         feats = self._grouped_feats(inputs, grouping.sizes)
         flip = self.test_option('flip_test')
         if flip:
