@@ -1,6 +1,7 @@
 """ONNX export: onnxruntime matches PyTorch within 1e-4 (fp32) on random
 weights, for every size, both decoders (heads), the windowed attention
-types and a model split from a multi-dataset checkpoint."""
+types, both codecs' in-graph decoding (UDP, MSRA) and a model split from a
+multi-dataset checkpoint."""
 import os
 import os.path as osp
 
@@ -108,6 +109,21 @@ def test_decoded_outputs_names_and_fp16(tmp_path):
     assert compare_with_onnxruntime(wrapper, half)['heatmaps'] < 1e-2
     # fp16 copy: the model itself stays float32.
     assert next(model.parameters()).dtype == torch.float32
+
+
+def test_msra_config_exports_its_decoding(tmp_path):
+    """An MSRA-heatmap config (AIC, shrunk) exports with in-graph decoding
+    of its codec: keypoints and scores as onnxruntime gives them."""
+    config = osp.join(REPO_ROOT, 'configs', 'body_2d_keypoint',
+                      'topdown_heatmap', 'aic',
+                      'td-hm_ViTPose-base_8xb64-210e_aic-256x192.py')
+    model = init_pose_model(shrink(Config.fromfile(config)))
+    assert model.head.decoder.__class__.__name__ == 'ViTPoseMSRAHeatmap'
+    path = str(tmp_path / 'model.onnx')
+    diffs = assert_parity(model, path, 1, 2, decode=True)
+    assert diffs['keypoints'] < 1e-3 and diffs['scores'] < 1e-4
+    assert [o.name for o in onnx.load(path).graph.output] == [
+        'heatmaps', 'keypoints', 'scores']
 
 
 def test_static_batch_and_bad_opset(tmp_path):

@@ -62,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument('--fp16', action='store_true',
                         help='network in float16 (I/O stay float32)')
     parser.add_argument('--decode', action='store_true',
-                        help='also output UDP-decoded keypoints and scores')
+                        help='also output keypoints and scores decoded by '
+                        "the config's codec (UDP or MSRA heatmaps)")
     parser.add_argument('--dynamo', action='store_true',
                         help='torch.export-based exporter (opset >= 18, '
                         'needs onnxscript); default: TorchScript-based')

@@ -11,7 +11,7 @@ from .onnx_export import (HEATMAPS, INPUT_NAME, KEYPOINTS, SCORES,
 
 __all__ = [
     'HEATMAPS', 'INPUT_NAME', 'KEYPOINTS', 'SCORES', 'ViTPoseExportModel',
-    'ViTPoseMSRADecoder', 'ViTPoseUDPDecoder', 'compare_with_onnxruntime', 'default_opset',
-    'export_onnx', 'external_data_path', 'input_hw', 'onnx_session', 'output_names',
-    'traced_batch_size'
+    'ViTPoseMSRADecoder', 'ViTPoseUDPDecoder', 'compare_with_onnxruntime',
+    'default_opset', 'export_onnx', 'external_data_path', 'input_hw',
+    'onnx_session', 'output_names', 'traced_batch_size'
 ]

@@ -102,8 +102,8 @@ def export_onnx(model: nn.Module,
             Defaults to 1.
         dynamic_batch (bool): Leave the batch dimension free. Defaults to
             True.
-        decode (bool): Also output UDP-decoded keypoints and scores.
-            Defaults to False.
+        decode (bool): Also output the keypoints and scores the head's
+            codec decodes (UDP or MSRA heatmaps). Defaults to False.
         fp16 (bool): Network in float16 (I/O stay float32). Defaults to
             False.
         dynamo (bool): Use torch's ``torch.export``-based exporter (needs
