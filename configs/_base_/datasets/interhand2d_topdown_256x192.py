@@ -1,4 +1,5 @@
-# InterHand2.6M hands, top-down at 256x192 with UDP heatmaps 64x48: the
+# InterHand2.6M hands, top-down at 256x192 with MSRA heatmaps 64x48, sigma 2
+# and a non-UDP crop (msra_topdown_256x192.py), as the official configs: the
 # official ViTPose `interhand2d_all` split (train: annotations/all/train,
 # val: annotations/machine_annot/val, test: annotations/all/test), PCK@0.2
 # (normalised by the hand's box), AUC (0-30 px) and EPE, best checkpoint by
@@ -12,7 +13,7 @@
 # no box shift (MMPose 0.x moved 30% of the training boxes once, at load
 # time, which is no augmentation). Point a config at your copy with
 # --cfg-options data_root=/path/to/interhand2.6m/
-_base_ = ['./coco_topdown_256x192.py']
+_base_ = ['./msra_topdown_256x192.py']
 
 dataset_type = 'InterHand2DSingleHandDataset'
 # the official box: 1.5x the tight box of the hand's keypoints
@@ -32,18 +33,13 @@ train_pipeline = [
     dict(
         type='ViTPoseTopdownAffine',
         input_size={{_base_.codec.input_size}},
-        use_udp=True),
+        use_udp=False),
     dict(type='PackViTPoseInputs'),
 ]
 val_pipeline = [
-    dict(type='ViTPoseCheckAnnotation'),
-    dict(type='LoadImage'),
-    dict(type='GetBBoxCenterScale', padding=box_padding),
-    dict(
-        type='TopdownAffine',
-        input_size={{_base_.codec.input_size}},
-        use_udp=True),
-    dict(type='PackPoseInputs'),
+    dict(step, padding=box_padding)
+    if step['type'] == 'GetBBoxCenterScale' else step
+    for step in _base_.val_pipeline
 ]
 
 

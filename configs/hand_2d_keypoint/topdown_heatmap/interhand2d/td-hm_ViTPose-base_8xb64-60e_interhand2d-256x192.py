@@ -4,8 +4,9 @@
 # ViTPose config's hyper-parameters (ViTPose_base_interhand2d_all_256x192.py):
 # Adam lr 5e-4 without weight decay, layer decay or gradient clipping, drop
 # path 0.3, 60 epochs (steps 40/50, validation every 5), 64 per GPU x 8, MAE
-# init. Difference: UDP heatmaps 64x48 drawn on the device replace the
-# official MSRA heatmaps. The sizes inherit this file.
+# init. Codec: MSRA heatmaps 64x48, sigma 2, as the official config
+# (ViTPoseMSRAHeatmap, drawn on the device), a non-UDP crop and flip test with
+# the flipped heatmaps shifted by one pixel. The sizes inherit this file.
 _base_ = [
     '../../../_base_/schedules/vitpose_adam_210e.py',
     '../../../_base_/datasets/interhand2d_topdown_256x192.py',
@@ -19,6 +20,8 @@ param_scheduler = [
     _base_.param_scheduler[0],  # the warm-up
     dict(_base_.param_scheduler[1], end=max_epochs, milestones=[40, 50]),
 ]
-model = dict(head=dict(out_channels=21))
+model = dict(
+    head=dict(out_channels=21, decoder=_base_.codec),
+    test_cfg=dict(shift_heatmap=True))
 default_hooks = dict(
     checkpoint=dict(save_best='AUC', rule='greater', interval=5))
