@@ -13,7 +13,6 @@ config's training set; the masks are random (``--seed``). An existing
 picture is written atomically.
 """
 import argparse
-import os.path as osp
 from typing import List, Optional, Sequence
 
 import cv2
@@ -26,8 +25,8 @@ from mmpretrain.registry import DATASETS, MODELS
 
 import vitpose_plugin.pretraining  # noqa: F401 (registers the MAE parts)
 from vitpose_plugin.checkpoints import read_state_dict
-from vitpose_plugin.checkpoints.files import (check_output_path,
-                                              write_atomically)
+from vitpose_plugin.checkpoints.files import check_output_path
+from vitpose_plugin.datasets.image_file import write_image
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -123,15 +122,6 @@ def check_out(args: argparse.Namespace) -> None:
                       option='--out')
 
 
-def write_picture(picture: np.ndarray, path: str) -> None:
-    """Encode ``picture`` in the format of ``path``'s suffix and write it
-    atomically (an existing file is replaced)."""
-    encoded, content = cv2.imencode(osp.splitext(path)[1], picture)
-    if not encoded:
-        raise SystemExit(f'could not encode the picture as {path}')
-    write_atomically(path, lambda file: file.write(content.tobytes()))
-
-
 def main(argv: Optional[Sequence[str]] = None) -> None:
     """Draw the reconstructions; see the module docstring."""
     args = parse_args(argv)
@@ -147,7 +137,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     # the preprocessor made RGB; the picture is written as BGR
     picture = to_picture(views, preprocessor.mean, preprocessor.std,
                          args.scale)
-    write_picture(picture, args.out)
+    write_image(args.out, picture)
     print(f'{args.num} crops (input | masked input | reconstruction) '
           f'written to {args.out}')
 

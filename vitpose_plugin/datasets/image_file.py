@@ -1,10 +1,14 @@
 """Reading an image file, with truncated files refused: the one rule for
-training (``ViTPoseLoadImage``), the inference API and the demo."""
+training (``ViTPoseLoadImage``), the inference API and the demo; writing one
+atomically (the demo, the analysis tools)."""
+import os.path as osp
 from typing import Optional
 
 import cv2
 import numpy as np
 from mmengine import fileio
+
+from ..checkpoints.files import write_atomically
 
 
 def decode_image(data: bytes, path: str) -> np.ndarray:
@@ -48,4 +52,23 @@ def read_image(path: str, backend_args: Optional[dict] = None) -> np.ndarray:
     return decode_image(data, path)
 
 
-__all__ = ['decode_image', 'read_image']
+def write_image(path: str, image: np.ndarray) -> None:
+    """Encode ``image`` in the format of ``path``'s suffix and write it
+    through :func:`~..checkpoints.files.write_atomically` (an existing file
+    is replaced: check it first with ``check_output_path``).
+
+    Args:
+        path (str): The file to write, e.g. ``.png`` or ``.jpg``.
+        image (np.ndarray): BGR uint8, (H, W, 3).
+
+    Raises:
+        ValueError: OpenCV cannot write images named as ``path``.
+    """
+    if not cv2.haveImageWriter(path):
+        raise ValueError(f'{path}: OpenCV cannot write an image of that '
+                         f'name; end it in .png or .jpg')
+    _, content = cv2.imencode(osp.splitext(path)[1], image)
+    write_atomically(path, lambda file: file.write(content.tobytes()))
+
+
+__all__ = ['decode_image', 'read_image', 'write_image']
