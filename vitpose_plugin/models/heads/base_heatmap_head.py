@@ -1,8 +1,11 @@
 """Loss and prediction shared by the ViTPose heatmap decoders."""
 from abc import abstractmethod
 from types import MappingProxyType
-from typing import Any, ClassVar, Mapping, Sequence, Tuple, Union
+from typing import (Any, Callable, ClassVar, Dict, Mapping, Optional,
+                    Sequence, Tuple, Union)
 
+import torch
+from mmengine.logging import print_log
 from mmengine.structures import PixelData
 from mmpose.models.heads.base_head import BaseHead
 from mmpose.models.utils.tta import flip_heatmaps
@@ -13,7 +16,8 @@ from torch import Tensor
 
 from ...structures import heatmap_targets
 from ..utils import (TRAIN_METRICS_CFG, TrainMetricsSwitch,
-                     check_loaded_shapes, heatmap_pck_accuracy)
+                     check_loaded_shapes, heatmap_pck_accuracy,
+                     native_bfloat16)
 
 
 class BaseViTPoseHeatmapHead(BaseHead, TrainMetricsSwitch):
@@ -32,6 +36,12 @@ class BaseViTPoseHeatmapHead(BaseHead, TrainMetricsSwitch):
             ``ViTPoseMSRAHeatmap``): draws the training targets from a
             batch's keypoints and decodes heatmaps into keypoints. Required
             for prediction.
+        autocast_dtype (str, optional): ``'bfloat16'``: the decoder layers'
+            training forward runs under bfloat16 autocast where the device
+            computes bfloat16 natively (:func:`native_bfloat16`), in float32
+            elsewhere; the log says which, once per device type. Evaluation
+            and export always run in float32, and the heatmaps reach the
+            loss in float32. Defaults to None (float32).
         init_cfg (dict | list, optional): Initialisation config.
     """
 
@@ -49,8 +59,16 @@ class BaseViTPoseHeatmapHead(BaseHead, TrainMetricsSwitch):
                  loss: ConfigType = dict(
                      type='KeypointMSELoss', use_target_weight=True),
                  decoder: OptConfigType = None,
-                 init_cfg: Union[dict, list, None] = None) -> None:
+                 init_cfg: Union[dict, list, None] = None,
+                 autocast_dtype: Optional[str] = None) -> None:
         super().__init__(init_cfg=init_cfg)
+        if autocast_dtype not in (None, 'bfloat16'):
+            raise ValueError(f'{type(self).__name__}: autocast_dtype must be '
+                             f"None or 'bfloat16', got {autocast_dtype!r}")
+        self.autocast_dtype = autocast_dtype
+        # Per device type: whether the training forward autocasts (decided
+        # and logged on the first training forward on that device type).
+        self._autocast_on: Dict[str, bool] = {}
         for name, value in (('in_channels', in_channels),
                             ('out_channels', out_channels)):
             if not isinstance(value, int) or value <= 0:
@@ -67,6 +85,30 @@ class BaseViTPoseHeatmapHead(BaseHead, TrainMetricsSwitch):
     @abstractmethod
     def forward(self, feats: Tuple[Tensor, ...]) -> Tensor:
         """Decode the last feature map of ``feats`` into (B, K, h, w)."""
+
+    def _run_layers(self, feature: Tensor,
+                    layers: Callable[[Tensor], Tensor]) -> Tensor:
+        """``layers(feature)``, under bfloat16 autocast when
+        ``autocast_dtype`` asks for it, the head trains and the device
+        computes bfloat16 natively; float32 heatmaps either way."""
+        if not (self.training and self._autocasts_on(feature.device)):
+            return layers(feature)
+        with torch.autocast(feature.device.type, dtype=torch.bfloat16):
+            heatmaps = layers(feature)
+        return heatmaps.float()
+
+    def _autocasts_on(self, device: torch.device) -> bool:
+        if self.autocast_dtype is None:
+            return False
+        if device.type not in self._autocast_on:
+            native, reason = native_bfloat16(device)
+            self._autocast_on[device.type] = native
+            print_log(
+                f'{type(self).__name__}: decoder layers train in '
+                f'{"bfloat16 autocast" if native else "float32"} on '
+                f'{device.type} ({reason})',
+                logger='current')
+        return self._autocast_on[device.type]
 
     def _check_input(self, feats: Sequence[Tensor]) -> Tensor:
         feature = feats[-1]

@@ -1,5 +1,5 @@
 """The classic ViTPose decoder: two deconvolution stages and a 1x1 conv."""
-from typing import Sequence, Tuple, Union
+from typing import Optional, Sequence, Tuple, Union
 
 from mmpose.registry import MODELS
 from mmpose.utils.typing import ConfigType, OptConfigType
@@ -32,6 +32,9 @@ class ViTPoseClassicHead(BaseViTPoseHeatmapHead):
         loss (dict): Heatmap loss. Defaults to target-weighted MSE.
         decoder (dict, optional): Codec used to decode predictions.
         init_cfg (dict | list, optional): Initialisation config.
+        autocast_dtype (str, optional): ``'bfloat16'`` to train the layers
+            under bfloat16 autocast where the device computes it natively
+            (see :class:`BaseViTPoseHeatmapHead`). Defaults to None.
     """
 
     def __init__(self,
@@ -43,14 +46,16 @@ class ViTPoseClassicHead(BaseViTPoseHeatmapHead):
                  loss: ConfigType = dict(
                      type='KeypointMSELoss', use_target_weight=True),
                  decoder: OptConfigType = None,
-                 init_cfg: Union[dict, list, None] = None) -> None:
+                 init_cfg: Union[dict, list, None] = None,
+                 autocast_dtype: Optional[str] = None) -> None:
         if init_cfg is None:
             init_cfg = [
                 dict(type='Normal', layer='ConvTranspose2d', std=0.001),
                 dict(type='Constant', layer='BatchNorm2d', val=1),
                 dict(type='Normal', layer='Conv2d', std=0.001, bias=0),
             ]
-        super().__init__(in_channels, out_channels, loss, decoder, init_cfg)
+        super().__init__(in_channels, out_channels, loss, decoder, init_cfg,
+                         autocast_dtype)
         if len(deconv_out_channels) != len(deconv_kernel_sizes):
             raise ValueError(
                 f'deconv_out_channels {tuple(deconv_out_channels)} and '
@@ -89,4 +94,6 @@ class ViTPoseClassicHead(BaseViTPoseHeatmapHead):
 
     def forward(self, feats: Tuple[Tensor, ...]) -> Tensor:
         """Upsample the last feature map 2^N times into K heatmaps."""
-        return self.final_layer(self.deconv_layers(self._check_input(feats)))
+        return self._run_layers(
+            self._check_input(feats),
+            lambda x: self.final_layer(self.deconv_layers(x)))

@@ -1,5 +1,5 @@
 """The simple ViTPose decoder: ReLU, bilinear upsampling and a 3x3 conv."""
-from typing import Tuple, Union
+from typing import Optional, Tuple, Union
 
 import torch.nn.functional as F
 from mmpose.registry import MODELS
@@ -26,6 +26,9 @@ class ViTPoseSimpleHead(BaseViTPoseHeatmapHead):
         loss (dict): Heatmap loss. Defaults to target-weighted MSE.
         decoder (dict, optional): Codec used to decode predictions.
         init_cfg (dict | list, optional): Initialisation config.
+        autocast_dtype (str, optional): ``'bfloat16'`` to train the layers
+            under bfloat16 autocast where the device computes it natively
+            (see :class:`BaseViTPoseHeatmapHead`). Defaults to None.
     """
 
     def __init__(self,
@@ -36,10 +39,12 @@ class ViTPoseSimpleHead(BaseViTPoseHeatmapHead):
                  loss: ConfigType = dict(
                      type='KeypointMSELoss', use_target_weight=True),
                  decoder: OptConfigType = None,
-                 init_cfg: Union[dict, list, None] = None) -> None:
+                 init_cfg: Union[dict, list, None] = None,
+                 autocast_dtype: Optional[str] = None) -> None:
         if init_cfg is None:
             init_cfg = dict(type='Normal', layer='Conv2d', std=0.001, bias=0)
-        super().__init__(in_channels, out_channels, loss, decoder, init_cfg)
+        super().__init__(in_channels, out_channels, loss, decoder, init_cfg,
+                         autocast_dtype)
         if not isinstance(upsample_factor, int) or upsample_factor < 1:
             raise ValueError(f'upsample_factor must be a positive int, got '
                              f'{upsample_factor!r}')
@@ -55,7 +60,10 @@ class ViTPoseSimpleHead(BaseViTPoseHeatmapHead):
 
     def forward(self, feats: Tuple[Tensor, ...]) -> Tensor:
         """ReLU, upsample and predict K heatmaps from the last feature map."""
-        x = F.relu(self._check_input(feats))
+        return self._run_layers(self._check_input(feats), self._layers)
+
+    def _layers(self, feature: Tensor) -> Tensor:
+        x = F.relu(feature)
         if self.upsample_factor > 1:
             x = F.interpolate(
                 x,
