@@ -5,6 +5,8 @@ from mmcv.transforms import BaseTransform
 from mmpose.registry import TRANSFORMS
 from mmpose.structures import PoseDataSample
 
+from ..data_info import copy_metainfo_value
+
 _META_KEYS = ('id', 'img_id', 'img_path', 'category_id', 'crowd_index',
               'ori_shape', 'img_shape', 'input_size', 'input_center',
               'input_scale', 'flip', 'flip_direction', 'flip_indices',
@@ -51,10 +53,13 @@ class PackViTPoseInputs(BaseTransform):
         if image.ndim != 3 or image.shape[2] != 3:
             raise ValueError(f'PackViTPoseInputs expects an (H, W, 3) '
                              f'image, got {image.shape}')
-        sample = PoseDataSample(metainfo={
-            key: results[key]
-            for key in self.meta_keys if key in results
-        })
+        # set_metainfo's deepcopy costs more than the crop for a dataset
+        # with many keypoints (flip_indices); the copies share nothing either
+        sample = PoseDataSample()
+        for key in self.meta_keys:
+            if key in results:
+                sample.set_field(copy_metainfo_value(results[key]), key,
+                                 field_type='metainfo')
         return dict(
             inputs=torch.from_numpy(image).permute(2, 0, 1),
             data_samples=sample,
