@@ -1,5 +1,6 @@
 """tools/demo/topdown_demo.py on the sample images, a short video made from
-them, a detector and a detection file."""
+them, a detector and a detection file; files of --output-root replaced only
+with --force, inputs never."""
 import json
 import os.path as osp
 import shutil
@@ -17,6 +18,7 @@ from tests.apis.helpers import (SAMPLE_IMAGES, TINY_CONFIG, TINY_MULTI_CONFIG,
 from tests.tools.helpers import REPO_ROOT, load_tool, run, tool_env
 from vitpose_plugin.apis import init_pose_model, load_detection_json
 from vitpose_plugin.checkpoints import save_checkpoint
+from vitpose_plugin.checkpoints.files import OutputPathError
 
 TOOL = 'tools/demo/topdown_demo.py'
 DET_JSON = osp.join(REPO_ROOT, 'data', 'sample_coco',
@@ -273,3 +275,41 @@ def test_smoothing_needs_a_video(tiny_checkpoint, tmp_path):
         demo.main([TINY_CONFIG, tiny_checkpoint, '--input',
                    SAMPLE_IMAGES[0], '--output-root', str(tmp_path),
                    '--smooth'])
+
+
+def test_existing_outputs_are_refused_before_the_model_loads(tmp_path):
+    demo = load_tool('topdown_demo', 'demo')
+    images = tmp_path / 'images'
+    images.mkdir()
+    shutil.copy(SAMPLE_IMAGES[0], images)
+    out = tmp_path / 'out'
+    out.mkdir()
+    (out / 'predictions.json').write_text('{"earlier": 1}')
+    # Neither the config nor the checkpoint exists: the refusal comes first.
+    common = ['no_config.py', 'no_checkpoint.pth', '--input', str(images)]
+    with pytest.raises(OutputPathError,
+                       match=f'--output-root {out / "predictions.json"} '
+                       'exists; refusing to overwrite it: choose another '
+                       'output path or pass --force'):
+        demo.main(common + ['--output-root', str(out)])
+    assert (out / 'predictions.json').read_text() == '{"earlier": 1}'
+    # The drawn images would replace the input images: never, even forced.
+    with pytest.raises(OutputPathError, match='is the input file'):
+        demo.main(common + ['--output-root', str(images), '--force'])
+
+
+def test_force_replaces_earlier_outputs(tiny_checkpoint, tmp_path):
+    demo = load_tool('topdown_demo', 'demo')
+    out = tmp_path / 'out'
+    out.mkdir()
+    name = osp.basename(SAMPLE_IMAGES[0])
+    for earlier in ('predictions.json', name):
+        (out / earlier).write_bytes(b'an earlier run')
+    assert demo.main([TINY_CONFIG, tiny_checkpoint, '--input',
+                      SAMPLE_IMAGES[0], '--output-root', str(out),
+                      '--force']) == 0
+    assert read_predictions(out)['instance_info'][0]['image'] == name
+    assert cv2.imread(str(out / name)).shape == \
+        cv2.imread(SAMPLE_IMAGES[0]).shape
+    assert sorted(p.name for p in out.iterdir()) == [name,
+                                                     'predictions.json']

@@ -12,7 +12,9 @@ indices for a video), or else the whole frame is one person. All persons
 of a frame go through the model in one batch. Writes the drawn frames
 (images, or a video of the same frame rate) and ``predictions.json``
 (MMPose's ``meta_info`` + ``instance_info`` per frame) under
-``--output-root``. ``--dataset`` picks the head of a multi-dataset model.
+``--output-root``, each file atomically; where one of them exists already,
+the demo stops before loading the model unless ``--force`` (never over an
+input). ``--dataset`` picks the head of a multi-dataset model.
 
 On a video every person gets a track id (``track_id`` in the predictions,
 drawn above its box): MMPose's greedy frame-to-frame matching on box IoU
@@ -25,6 +27,7 @@ import json
 import os
 import os.path as osp
 import sys
+from contextlib import ExitStack
 from typing import Any, Callable, Iterator, List, Optional, Tuple
 
 import cv2
@@ -39,8 +42,9 @@ from vitpose_plugin.apis import (TRACK_METHODS, KeypointSmoother,
                                  PoseTracker, coco_image_ids, detect_persons,
                                  image_id_from_name, init_person_detector,
                                  init_pose_model, load_detection_json)
-from vitpose_plugin.checkpoints.files import write_atomically
-from vitpose_plugin.datasets.image_file import read_image
+from vitpose_plugin.checkpoints.files import (check_output_path,
+                                              staged_output, write_atomically)
+from vitpose_plugin.datasets.image_file import read_image, write_image
 
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif',
                     '.tiff')
@@ -57,6 +61,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='an image, a folder of images or a video')
     parser.add_argument('--output-root', required=True,
                         help='folder for drawn frames and predictions.json')
+    parser.add_argument('--force', action='store_true',
+                        help='replace files of those names in --output-root '
+                        '(never an input); default: refuse')
     parser.add_argument('--dataset', default=None,
                         help='head of a multi-dataset model (e.g. coco)')
     boxes = parser.add_argument_group(
@@ -111,11 +118,16 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return args
 
 
+def folder_images(path: str) -> List[str]:
+    """Names of the images in folder ``path``, sorted."""
+    return sorted(n for n in os.listdir(path)
+                  if n.lower().endswith(IMAGE_EXTENSIONS))
+
+
 def open_input(path: str) -> Tuple[str, int, Iterator[Frame], float]:
     """(kind, frame count, frames as (name, index, BGR image), fps)."""
     if osp.isdir(path):
-        names = sorted(n for n in os.listdir(path)
-                       if n.lower().endswith(IMAGE_EXTENSIONS))
+        names = folder_images(path)
         if not names:
             raise FileNotFoundError(f'no image ({", ".join(IMAGE_EXTENSIONS)})'
                                     f' in folder {osp.abspath(path)}')
@@ -139,6 +151,36 @@ def open_input(path: str) -> Tuple[str, int, Iterator[Frame], float]:
                          f'an image {IMAGE_EXTENSIONS}, a video '
                          f'{VIDEO_EXTENSIONS} or a folder of images')
     return 'images', 1, iter([(osp.basename(path), 0, read_image(path))]), 0.
+
+
+def drawn_files(path: str, kind: str) -> List[str]:
+    """Names of the drawn frames' files under ``--output-root`` for input
+    ``path`` of ``kind`` (see :func:`open_input`): the images' own names, or
+    the video's with ``.mp4``."""
+    if kind == 'video':
+        return [osp.splitext(osp.basename(path))[0] + '.mp4']
+    return folder_images(path) if osp.isdir(path) else [osp.basename(path)]
+
+
+def check_outputs(args: argparse.Namespace, kind: str) -> None:
+    """Refuse, before the model is loaded, to write over an input or, unless
+    ``--force``, over an existing file of ``--output-root``.
+
+    Raises:
+        OutputPathError: see :func:`check_output_path` (the first such
+            file).
+    """
+    images = [osp.join(args.input, name) for name in folder_images(
+        args.input)] if osp.isdir(args.input) else [args.input]
+    inputs = [args.config, args.checkpoint, args.det_json, args.det_images,
+              *images]
+    names = ['predictions.json']
+    if not args.no_vis:
+        names += drawn_files(args.input, kind)
+    for name in names:
+        check_output_path(osp.join(args.output_root, name),
+                          [path for path in inputs if path], args.force,
+                          option='--output-root')
 
 
 def box_source(args: argparse.Namespace,
@@ -231,14 +273,41 @@ def draw_track_ids(image: np.ndarray, results: list) -> None:
                     cv2.LINE_AA)
 
 
+def frame_writer(args: argparse.Namespace, kind: str, fps: float,
+                 stack: ExitStack) -> Callable[[str, np.ndarray], None]:
+    """A function (frame name, drawn BGR frame) that writes the frame under
+    ``--output-root``: an image file each (:func:`write_image`), or the
+    next frame of the video, which is written beside its final name and
+    moved there when ``stack`` closes (:func:`staged_output`): a failed or
+    killed run leaves an earlier file whole, never half a new one."""
+    if kind != 'video':
+        return lambda name, drawn: write_image(
+            osp.join(args.output_root, name), drawn)
+    writers = []
+
+    def write_video_frame(name: str, drawn: np.ndarray) -> None:
+        if not writers:
+            [video_file] = drawn_files(args.input, kind)
+            staged = stack.enter_context(
+                staged_output(osp.join(args.output_root, video_file)))
+            writers.append(cv2.VideoWriter(
+                staged, cv2.VideoWriter_fourcc(*'mp4v'), fps or 25.,
+                (drawn.shape[1], drawn.shape[0])))
+            stack.callback(writers[0].release)  # before the move
+        writers[0].write(drawn)
+
+    return write_video_frame
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
-    model = init_pose_model(args.config, args.checkpoint, args.device,
-                            dataset=args.dataset)
     kind, total, frames, fps = open_input(args.input)
     if args.smooth and kind != 'video':
         raise ValueError(f'--smooth filters keypoints along the tracks of a '
                          f'video; {args.input} is not a video')
+    check_outputs(args, kind)
+    model = init_pose_model(args.config, args.checkpoint, args.device,
+                            dataset=args.dataset)
     boxes_of = box_source(args, kind)
     track = video_tracking(args, model.dataset_meta, fps) \
         if kind == 'video' else None
@@ -249,40 +318,32 @@ def main(argv: Optional[List[str]] = None) -> int:
             model.cfg.get('visualizer', dict(type='PoseLocalVisualizer')))
         visualizer.set_dataset_meta(model.dataset_meta)
         visualizer.radius, visualizer.line_width = args.radius, args.thickness
-    writer = None
     instance_info = []
     progress = ProgressBar(total)
-    for name, index, image in frames:
-        boxes = boxes_of(name, index, image)
-        # One forward for every person of the frame.
-        results = inference_topdown(model, image, boxes[:, :4]) \
-            if len(boxes) else []
-        if track is not None:
-            track(index, results)
-        entry = dict(frame_id=index) if kind == 'video' else dict(image=name)
-        entry['instances'] = frame_instances(results, boxes)
-        instance_info.append(entry)
-        if visualizer is not None:
-            visualizer.add_datasample(
-                name, mmcv.bgr2rgb(image),
-                data_sample=merge_data_samples(results) if results else None,
-                draw_gt=False, draw_bbox=True, kpt_thr=args.kpt_thr,
-                show=False)
-            drawn = mmcv.rgb2bgr(visualizer.get_image())
-            draw_track_ids(drawn, results)
-            if kind == 'video':
-                if writer is None:
-                    writer = cv2.VideoWriter(
-                        osp.join(args.output_root,
-                                 osp.splitext(name)[0] + '.mp4'),
-                        cv2.VideoWriter_fourcc(*'mp4v'), fps or 25.,
-                        (drawn.shape[1], drawn.shape[0]))
-                writer.write(drawn)
-            else:
-                cv2.imwrite(osp.join(args.output_root, name), drawn)
-        progress.update()
-    if writer is not None:
-        writer.release()
+    with ExitStack() as stack:
+        save = frame_writer(args, kind, fps, stack)
+        for name, index, image in frames:
+            boxes = boxes_of(name, index, image)
+            # One forward for every person of the frame.
+            results = inference_topdown(model, image, boxes[:, :4]) \
+                if len(boxes) else []
+            if track is not None:
+                track(index, results)
+            entry = dict(frame_id=index) if kind == 'video' \
+                else dict(image=name)
+            entry['instances'] = frame_instances(results, boxes)
+            instance_info.append(entry)
+            if visualizer is not None:
+                visualizer.add_datasample(
+                    name, mmcv.bgr2rgb(image),
+                    data_sample=merge_data_samples(results)
+                    if results else None,
+                    draw_gt=False, draw_bbox=True, kpt_thr=args.kpt_thr,
+                    show=False)
+                drawn = mmcv.rgb2bgr(visualizer.get_image())
+                draw_track_ids(drawn, results)
+                save(name, drawn)
+            progress.update()
     # through a temporary file: a killed run never leaves half a JSON file
     predictions = json.dumps(dict(meta_info=to_json(model.dataset_meta),
                                   instance_info=instance_info)).encode()
