@@ -5,7 +5,7 @@ from mmengine.registry import DefaultScope
 from mmpose.registry import DATASETS
 
 from vitpose_plugin.datasets.data_info import (SAMPLE_METAINFO_KEYS,
-                                               copy_metainfo_value, data_info)
+                                               copy_plain_data, data_info)
 from .sample_datasets import sample_blocks
 
 # every format of the ViTPose++ mixture (APT-36K is AP-10K's)
@@ -60,11 +60,9 @@ def test_samples_share_nothing_mutable_with_the_dataset(datasets):
     assert (second['dataset_keypoint_weights'] >= 0).all()
 
 
-def test_nested_mutable_values_are_deep_copied():
-    value = [[0, 1], (2, [3])]
-    copied = copy_metainfo_value(value)
-    assert copied == value
+def test_copy_plain_data_is_a_deep_copy():
+    value = [[0, 1], (2, [3]), dict(a=np.arange(3))]
+    copied = copy_plain_data(value)
+    assert_same(copied, value, 'copy')
     assert copied[0] is not value[0] and copied[1][1] is not value[1][1]
-    pairs = [(0, 1), (2, 3)]
-    assert copy_metainfo_value(pairs) == pairs
-    assert copy_metainfo_value(pairs) is not pairs
+    assert not np.shares_memory(copied[2]['a'], value[2]['a'])

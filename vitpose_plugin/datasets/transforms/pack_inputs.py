@@ -5,7 +5,7 @@ from mmcv.transforms import BaseTransform
 from mmpose.registry import TRANSFORMS
 from mmpose.structures import PoseDataSample
 
-from ..data_info import copy_metainfo_value
+from ..data_info import copy_plain_data
 
 _META_KEYS = ('id', 'img_id', 'img_path', 'category_id', 'crowd_index',
               'ori_shape', 'img_shape', 'input_size', 'input_center',
@@ -54,12 +54,13 @@ class PackViTPoseInputs(BaseTransform):
             raise ValueError(f'PackViTPoseInputs expects an (H, W, 3) '
                              f'image, got {image.shape}')
         # set_metainfo's deepcopy costs more than the crop for a dataset
-        # with many keypoints (flip_indices); the copies share nothing either
+        # with many keypoints (flip_indices); copy_plain_data makes the
+        # same copy in C
         sample = PoseDataSample()
-        for key in self.meta_keys:
-            if key in results:
-                sample.set_field(copy_metainfo_value(results[key]), key,
-                                 field_type='metainfo')
+        metainfo = copy_plain_data(
+            {key: results[key] for key in self.meta_keys if key in results})
+        for key, value in metainfo.items():
+            sample.set_field(value, key, field_type='metainfo')
         return dict(
             inputs=torch.from_numpy(image).permute(2, 0, 1),
             data_samples=sample,
