@@ -12,6 +12,9 @@ from vitpose_plugin.codecs import (ViTPoseMSRADecoder, ViTPoseMSRAHeatmap,
                                    in_graph_decoder, msra_gaussian_heatmaps)
 from vitpose_plugin.deployment import onnx_session
 
+from .helpers import (assert_batched_codec_matches, assert_encoding_matches,
+                      export_decoder)
+
 
 def random_keypoints(input_size, batch, seed):
     """(batch, 17, 2) keypoints inside, on the border and far outside the
@@ -33,20 +36,14 @@ def random_keypoints(input_size, batch, seed):
                          [((192, 256), (48, 64)), ((256, 256), (64, 64)),
                           ((200, 260), (48, 64))])
 def test_equals_mmpose_msra_encode(sigma, input_size, heatmap_size):
-    points, visible = random_keypoints(input_size, batch=24, seed=int(sigma * 10))
+    points, visible = random_keypoints(input_size, batch=24,
+                                       seed=int(sigma * 10))
     codec = MSRAHeatmap(input_size=input_size, heatmap_size=heatmap_size,
                         sigma=sigma)
-    encoded = [codec.encode(points[i:i + 1], visible[i:i + 1])
-               for i in range(len(points))]
     heatmaps, weights = msra_gaussian_heatmaps(
         torch.from_numpy(points), torch.from_numpy(visible), input_size,
         heatmap_size, sigma)
-    assert heatmaps.dtype == torch.float32
-    for index, expected in enumerate(encoded):
-        np.testing.assert_allclose(heatmaps[index].numpy(),
-                                   expected['heatmaps'], atol=1e-5, rtol=0)
-        np.testing.assert_array_equal(weights[index:index + 1].numpy(),
-                                      expected['keypoint_weights'])
+    assert_encoding_matches(codec, points, visible, heatmaps, weights)
     # the samples really have keypoints outside the heatmap (weight 0)
     assert (weights.numpy() == 0).sum() > (visible == 0).sum()
 
@@ -81,13 +78,8 @@ def test_decoder_equals_mmpose_decode_in_torch_and_onnx(
     decoder = ViTPoseMSRADecoder.from_codec(codec)
     keypoints, scores = decoder(torch.from_numpy(heatmaps))
     path = str(tmp_path / 'decoder.onnx')
-    torch.onnx.export(decoder, (torch.from_numpy(heatmaps[:1]), ), path,
-                      input_names=['heatmaps'],
-                      output_names=['keypoints', 'scores'],
-                      dynamic_axes={'heatmaps': {0: 'b'},
-                                    'keypoints': {0: 'b'},
-                                    'scores': {0: 'b'}},
-                      opset_version=17, dynamo=False)
+    export_decoder(decoder, torch.from_numpy(heatmaps[:1]), path,
+                   dynamo=False)
     onnx_keypoints, onnx_scores = onnx_session(path).run(
         None, {'heatmaps': heatmaps})
     for index, maps in enumerate(heatmaps):
@@ -103,24 +95,10 @@ def test_codec_class_is_mmpose_msra_with_batched_methods():
     settings = dict(input_size=(192, 256), heatmap_size=(48, 64), sigma=2)
     codec = KEYPOINT_CODECS.build(dict(type='ViTPoseMSRAHeatmap', **settings))
     reference = MSRAHeatmap(**settings)
-    assert isinstance(codec, MSRAHeatmap) and codec.support_batch_decoding
+    assert isinstance(codec, MSRAHeatmap)
     points, visible = random_keypoints(settings['input_size'], 3, seed=4)
-    heatmaps, weights = codec.batch_encode(torch.from_numpy(points),
-                                           torch.from_numpy(visible))
-    for index in range(3):
-        expected = reference.encode(points[index:index + 1],
-                                    visible[index:index + 1])
-        np.testing.assert_allclose(heatmaps[index].numpy(),
-                                   expected['heatmaps'], atol=1e-5, rtol=0)
-        np.testing.assert_array_equal(weights[index:index + 1].numpy(),
-                                      expected['keypoint_weights'])
-    noisy = noisy_heatmaps(reference, batch=2, seed=5)
-    keypoints, scores = codec.batch_decode(torch.from_numpy(noisy))
-    for index, maps in enumerate(noisy):
-        expected, expected_scores = reference.decode(maps.copy())
-        assert keypoints[index].shape == (1, 17, 2)
-        np.testing.assert_allclose(keypoints[index], expected, atol=1e-3)
-        np.testing.assert_allclose(scores[index], expected_scores, atol=1e-6)
+    assert_batched_codec_matches(codec, reference, points, visible,
+                                 noisy_heatmaps(reference, batch=2, seed=5))
     with pytest.raises(ValueError, match='unbiased=True'):
         ViTPoseMSRAHeatmap((192, 256), (48, 64), unbiased=True)
 

@@ -10,6 +10,8 @@ from vitpose_plugin.codecs import (ViTPoseUDPDecoder, ViTPoseUDPHeatmap,
                                    udp_gaussian_heatmaps)
 from vitpose_plugin.deployment import onnx_session
 
+from .helpers import assert_batched_codec_matches, export_decoder
+
 
 def noisy_heatmaps(codec: UDPHeatmap, batch: int, seed: int) -> np.ndarray:
     """(batch, 17, h, w) heatmaps of random keypoints, with noise."""
@@ -40,36 +42,11 @@ def test_matches_mmpose_decode(blur, size, tmp_path):
                                    expected_scores[0], atol=1e-6)
     # The same decoding in an ONNX graph, on another batch size.
     path = str(tmp_path / 'decoder.onnx')
-    torch.onnx.export(decoder, (torch.from_numpy(heatmaps[:1]), ), path,
-                      input_names=['heatmaps'],
-                      output_names=['keypoints', 'scores'],
-                      dynamic_axes={'heatmaps': {0: 'b'},
-                                    'keypoints': {0: 'b'},
-                                    'scores': {0: 'b'}},
-                      opset_version=17, dynamo=False)
+    export_decoder(decoder, torch.from_numpy(heatmaps[:1]), path,
+                   dynamo=False)
     onnx_keypoints, _ = onnx_session(path).run(None,
                                                {'heatmaps': heatmaps})
     np.testing.assert_allclose(onnx_keypoints, keypoints.numpy(), atol=1e-3)
-
-
-def export_decoder(decoder: ViTPoseUDPDecoder, example: torch.Tensor,
-                   path: str, dynamo: bool) -> None:
-    """``decoder`` as an ONNX graph with a dynamic batch."""
-    if dynamo:
-        torch.onnx.export(decoder, (example, ), path,
-                          input_names=['heatmaps'],
-                          output_names=['keypoints', 'scores'],
-                          dynamic_shapes={'heatmaps': {
-                              0: torch.export.Dim('batch', min=1)}},
-                          opset_version=18, dynamo=True)
-    else:
-        torch.onnx.export(decoder, (example, ), path,
-                          input_names=['heatmaps'],
-                          output_names=['keypoints', 'scores'],
-                          dynamic_axes={'heatmaps': {0: 'b'},
-                                        'keypoints': {0: 'b'},
-                                        'scores': {0: 'b'}},
-                          opset_version=17, dynamo=False)
 
 
 @pytest.mark.parametrize('dynamo', [False, True])
@@ -152,25 +129,11 @@ def test_codec_class_is_mmpose_udp_with_batched_methods():
                     blur_kernel_size=7)
     codec = KEYPOINT_CODECS.build(dict(type='ViTPoseUDPHeatmap', **settings))
     reference = UDPHeatmap(**settings)
-    assert isinstance(codec, UDPHeatmap) and codec.support_batch_decoding
+    assert isinstance(codec, UDPHeatmap)
     rng = np.random.default_rng(4)
     points = rng.uniform(-5, 100, (3, 17, 2)).astype(np.float32)
     visible = (rng.uniform(size=(3, 17)) > 0.2).astype(np.float32)
-    heatmaps, weights = codec.batch_encode(torch.from_numpy(points),
-                                           torch.from_numpy(visible))
-    for index in range(3):
-        expected = reference.encode(points[index:index + 1],
-                                    visible[index:index + 1])
-        np.testing.assert_allclose(heatmaps[index].numpy(),
-                                   expected['heatmaps'], atol=1e-5, rtol=0)
-        np.testing.assert_array_equal(weights[index:index + 1].numpy(),
-                                      expected['keypoint_weights'])
-    noisy = noisy_heatmaps(reference, batch=2, seed=5)
-    keypoints, scores = codec.batch_decode(torch.from_numpy(noisy))
-    for index, maps in enumerate(noisy):
-        expected, expected_scores = reference.decode(maps.copy())
-        assert keypoints[index].shape == (1, 17, 2)
-        np.testing.assert_allclose(keypoints[index], expected, atol=1e-3)
-        np.testing.assert_allclose(scores[index], expected_scores, atol=1e-6)
+    assert_batched_codec_matches(codec, reference, points, visible,
+                                 noisy_heatmaps(reference, batch=2, seed=5))
     with pytest.raises(ValueError, match='gaussian heatmaps only'):
         ViTPoseUDPHeatmap((96, 128), (24, 32), heatmap_type='combined')

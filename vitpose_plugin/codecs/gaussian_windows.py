@@ -1,11 +1,11 @@
 """The batched pieces shared by the device heatmap codecs (UDP and MSRA):
 Gaussian targets drawn in windows around the keypoints with their keypoint
-weights, a codec's settings, and decoded keypoints split per sample."""
-from typing import Any, Dict, List, Mapping, Tuple
+weights, a codec's settings, and the batched codec methods."""
+from typing import Any, Callable, Dict, List, Mapping, Tuple
 
 import numpy as np
-from torch import Tensor, nn
 import torch
+from torch import Tensor, nn
 
 
 def window_gaussian_heatmaps(points: Tensor, keypoints_visible: Tensor,
@@ -73,23 +73,46 @@ def codec_settings(codec: Any) -> Tuple[str, Dict[str, Any]]:
     return type(codec).__name__, dict(vars(codec))
 
 
-def decode_per_sample(decoder: nn.Module, batch_heatmaps: Tensor
-                      ) -> Tuple[List[np.ndarray], List[np.ndarray]]:
-    """Keypoints (1, K, 2) and scores (1, K) of every sample, decoded on the
-    heatmaps' device and copied to the host once (MMPose's
-    ``batch_decode`` contract).
+class DeviceHeatmapCodec:
+    """Batched encoding and decoding on the batch's device, mixed into an
+    MMPose heatmap codec (before it, so that MMPose's heads see
+    ``batch_decode``).
 
-    Args:
-        decoder (nn.Module): (B, K, h, w) -> keypoints (B, K, 2), scores
-            (B, K).
-        batch_heatmaps (Tensor): (B, K, h, w) heatmaps.
+    The codec sets ``draw_heatmaps`` (the batched encoder, called with the
+    keypoints, visibilities, input size, heatmap size and sigma) and, per
+    instance, ``decoder_module`` (heatmaps -> keypoints, scores).
     """
-    keypoints, scores = decoder.to(batch_heatmaps.device)(
-        batch_heatmaps.detach())
-    keypoints = keypoints.cpu().numpy()
-    scores = scores.cpu().numpy()
-    return ([points[None] for points in keypoints],
-            [score[None] for score in scores])
+
+    draw_heatmaps: Callable[..., Tuple[Tensor, Tensor]]
+    decoder_module: nn.Module
+
+    def batch_encode(self, keypoints: Tensor,
+                     keypoints_visible: Tensor) -> Tuple[Tensor, Tensor]:
+        """Heatmaps (B, K, h, w) and keypoint weights (B, K) of a batch.
+
+        Args:
+            keypoints (Tensor): (B, K, 2) keypoints in input pixels.
+            keypoints_visible (Tensor): (B, K) visibilities.
+        """
+        return self.draw_heatmaps(keypoints, keypoints_visible,
+                                  tuple(self.input_size),
+                                  tuple(self.heatmap_size), self.sigma)
+
+    def batch_decode(self, batch_heatmaps: Tensor
+                     ) -> Tuple[List[np.ndarray], List[np.ndarray]]:
+        """Keypoints (1, K, 2) and scores (1, K) of every sample, in input
+        pixels, decoded on the heatmaps' device and copied to the host once
+        (MMPose's ``batch_decode`` contract).
+
+        Args:
+            batch_heatmaps (Tensor): (B, K, h, w) heatmaps.
+        """
+        decoder = self.decoder_module.to(batch_heatmaps.device)
+        keypoints, scores = decoder(batch_heatmaps.detach())
+        keypoints = keypoints.cpu().numpy()
+        scores = scores.cpu().numpy()
+        return ([points[None] for points in keypoints],
+                [score[None] for score in scores])
 
 
-__all__ = ['codec_settings', 'decode_per_sample', 'window_gaussian_heatmaps']
+__all__ = ['DeviceHeatmapCodec', 'codec_settings', 'window_gaussian_heatmaps']

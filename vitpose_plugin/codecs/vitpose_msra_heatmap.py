@@ -2,7 +2,7 @@
 (AIC, CrowdPose, OCHuman, AP-10K, APT-36K, COCO-WholeBody): MMPose's
 ``MSRAHeatmap`` with batched encoding and decoding as tensor ops on the
 batch's device. The decoding is also a torch module that exports to ONNX."""
-from typing import Any, List, Tuple
+from typing import Any, Tuple
 
 import numpy as np
 import torch
@@ -10,7 +10,7 @@ from mmpose.codecs import MSRAHeatmap
 from mmpose.registry import KEYPOINT_CODECS
 from torch import Tensor, nn
 
-from .gaussian_windows import (codec_settings, decode_per_sample,
+from .gaussian_windows import (DeviceHeatmapCodec, codec_settings,
                                window_gaussian_heatmaps)
 
 
@@ -125,7 +125,7 @@ class ViTPoseMSRADecoder(nn.Module):
 
 
 @KEYPOINT_CODECS.register_module()
-class ViTPoseMSRAHeatmap(MSRAHeatmap):
+class ViTPoseMSRAHeatmap(DeviceHeatmapCodec, MSRAHeatmap):
     """MMPose's ``MSRAHeatmap`` (``unbiased=False``) with batched tensor
     encoding and decoding: the codec of the official single-dataset
     ViTPose configs that do not use UDP.
@@ -146,6 +146,8 @@ class ViTPoseMSRAHeatmap(MSRAHeatmap):
             Defaults to False.
     """
 
+    draw_heatmaps = staticmethod(msra_gaussian_heatmaps)
+
     def __init__(self,
                  input_size: Tuple[int, int],
                  heatmap_size: Tuple[int, int],
@@ -159,28 +161,6 @@ class ViTPoseMSRAHeatmap(MSRAHeatmap):
         super().__init__(tuple(input_size), tuple(heatmap_size), sigma)
         self.decoder_module = ViTPoseMSRADecoder(self.input_size,
                                                  self.heatmap_size)
-
-    def batch_encode(self, keypoints: Tensor,
-                     keypoints_visible: Tensor) -> Tuple[Tensor, Tensor]:
-        """Heatmaps (B, K, h, w) and keypoint weights (B, K) of a batch.
-
-        Args:
-            keypoints (Tensor): (B, K, 2) keypoints in input pixels.
-            keypoints_visible (Tensor): (B, K) visibilities.
-        """
-        return msra_gaussian_heatmaps(keypoints, keypoints_visible,
-                                      self.input_size, self.heatmap_size,
-                                      self.sigma)
-
-    def batch_decode(self, batch_heatmaps: Tensor
-                     ) -> Tuple[List[np.ndarray], List[np.ndarray]]:
-        """Keypoints (1, K, 2) and scores (1, K) of every sample, in input
-        pixels (MMPose's ``batch_decode`` contract).
-
-        Args:
-            batch_heatmaps (Tensor): (B, K, h, w) heatmaps.
-        """
-        return decode_per_sample(self.decoder_module, batch_heatmaps)
 
 
 __all__ = ['ViTPoseMSRADecoder', 'ViTPoseMSRAHeatmap',

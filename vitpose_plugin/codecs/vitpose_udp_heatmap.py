@@ -1,7 +1,7 @@
 """The UDP heatmap codec of ViTPose, in one place: MMPose's ``UDPHeatmap``
 (gaussian heatmaps) with batched encoding and decoding as tensor ops on the
 batch's device. The decoding is also a torch module that exports to ONNX."""
-from typing import Any, List, Tuple
+from typing import Any, Tuple
 
 import cv2
 import numpy as np
@@ -11,7 +11,7 @@ from mmpose.codecs import UDPHeatmap
 from mmpose.registry import KEYPOINT_CODECS
 from torch import Tensor, nn
 
-from .gaussian_windows import (codec_settings, decode_per_sample,
+from .gaussian_windows import (DeviceHeatmapCodec, codec_settings,
                                window_gaussian_heatmaps)
 
 
@@ -170,7 +170,7 @@ class ViTPoseUDPDecoder(nn.Module):
 
 
 @KEYPOINT_CODECS.register_module()
-class ViTPoseUDPHeatmap(UDPHeatmap):
+class ViTPoseUDPHeatmap(DeviceHeatmapCodec, UDPHeatmap):
     """MMPose's ``UDPHeatmap`` (gaussian heatmaps) with batched tensor
     encoding and decoding: the codec of the COCO, MPII and multi-dataset
     ViTPose configs.
@@ -192,6 +192,8 @@ class ViTPoseUDPHeatmap(UDPHeatmap):
         heatmap_type (str): Only ``'gaussian'``. Defaults to ``'gaussian'``.
     """
 
+    draw_heatmaps = staticmethod(udp_gaussian_heatmaps)
+
     def __init__(self,
                  input_size: Tuple[int, int],
                  heatmap_size: Tuple[int, int],
@@ -208,28 +210,6 @@ class ViTPoseUDPHeatmap(UDPHeatmap):
                          blur_kernel_size=blur_kernel_size)
         self.decoder_module = ViTPoseUDPDecoder(
             self.input_size, self.heatmap_size, blur_kernel_size)
-
-    def batch_encode(self, keypoints: Tensor,
-                     keypoints_visible: Tensor) -> Tuple[Tensor, Tensor]:
-        """Heatmaps (B, K, h, w) and keypoint weights (B, K) of a batch.
-
-        Args:
-            keypoints (Tensor): (B, K, 2) keypoints in input pixels.
-            keypoints_visible (Tensor): (B, K) visibilities.
-        """
-        return udp_gaussian_heatmaps(keypoints, keypoints_visible,
-                                     self.input_size, self.heatmap_size,
-                                     self.sigma)
-
-    def batch_decode(self, batch_heatmaps: Tensor
-                     ) -> Tuple[List[np.ndarray], List[np.ndarray]]:
-        """Keypoints (1, K, 2) and scores (1, K) of every sample, in input
-        pixels (MMPose's ``batch_decode`` contract).
-
-        Args:
-            batch_heatmaps (Tensor): (B, K, h, w) heatmaps.
-        """
-        return decode_per_sample(self.decoder_module, batch_heatmaps)
 
 
 __all__ = ['ViTPoseUDPDecoder', 'ViTPoseUDPHeatmap', 'udp_gaussian_heatmaps']
