@@ -220,6 +220,20 @@ def test_per_sample_counterpart_of_the_mixture(tool):
         tool.parse_args([SIX_DATASETS, '--mmpose-config', 'per-sample'])
 
 
+def test_per_sample_targets_use_the_config_codec(tool):
+    """The per-sample baseline draws the targets with MMPose's counterpart
+    of the config's codec: UDP for COCO, MSRA for AIC and the others."""
+    for codec, expected in (('ViTPoseUDPHeatmap', 'UDPHeatmap'),
+                            ('ViTPoseMSRAHeatmap', 'MSRAHeatmap')):
+        steps = tool.per_sample_transforms(
+            [dict(type='PackViTPoseInputs')],
+            dict(type=codec, input_size=(192, 256), heatmap_size=(48, 64),
+                 sigma=2), mmpretrain=False)
+        assert [step['type'] for step in steps] == ['GenerateTarget',
+                                                    'PackPoseInputs']
+        assert steps[0]['encoder']['type'] == expected
+
+
 def test_mae_pipelines_in_sampler_order(tool):
     """The MAE recipe's pipeline figure: the plugin decodes each image once
     for its persons, mmpretrain's per-sample pipeline every time; both

@@ -484,6 +484,11 @@ MMPOSE_TRANSFORMS = {
     'ViTPoseRandomBBoxTransform': 'RandomBBoxTransform',
     'ViTPoseTopdownAffine': 'TopdownAffine',
 }
+#: this project's codecs -> MMPose 1.x's (the same encoding, per sample)
+MMPOSE_CODECS = {
+    'ViTPoseUDPHeatmap': 'UDPHeatmap',
+    'ViTPoseMSRAHeatmap': 'MSRAHeatmap',
+}
 
 
 def per_sample_transforms(pipeline: Sequence[dict], codec: Optional[dict],
@@ -508,8 +513,9 @@ def per_sample_transforms(pipeline: Sequence[dict], codec: Optional[dict],
                 raise KeyError('--mmpose-config per-sample: the config has '
                                'PackViTPoseInputs but no top-level `codec` '
                                'for GenerateTarget')
+            kind = MMPOSE_CODECS.get(codec['type'], codec['type'])
             out += [dict(type='GenerateTarget',
-                         encoder=dict(codec, type='UDPHeatmap')),
+                         encoder=dict(codec, type=kind)),
                     dict(type='PackPoseInputs')]
         else:
             out.append(step)
