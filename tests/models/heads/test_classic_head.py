@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 import torch
 from mmengine.structures import InstanceData, PixelData
+from mmpose.codecs import MSRAHeatmap
 from mmpose.structures import PoseDataSample
 
 from vitpose_plugin.models import ViTPoseClassicHead
@@ -95,6 +96,30 @@ def test_predict_with_flip_test_and_heatmaps():
                                  dict(flip_test=True, output_heatmaps=True))
     assert preds[0].keypoints.shape == (1, 17, 2)
     assert fields[0].heatmaps.shape == (17, 64, 48)
+
+
+def test_msra_flip_test_shifts_the_flipped_heatmaps():
+    """MSRA configs (shift_heatmap=True): the flipped image's heatmaps,
+    mirrored back, move one pixel right (column 0 kept) before averaging,
+    as MMPose 1.x's flip_heatmaps; MSRAHeatmap decodes the average."""
+    msra = dict(CODEC, type='ViTPoseMSRAHeatmap')
+    head = make_head(decoder=msra).eval()
+    feats = torch.rand(1, 32, 16, 12)
+    with torch.no_grad():
+        preds, fields = head.predict(
+            [(feats, ), (feats.flip(-1), )], make_samples(1),
+            dict(flip_test=True, shift_heatmap=True, output_heatmaps=True))
+        original = head.forward((feats, ))[0]
+        mirrored = head.forward((feats.flip(-1), ))[0].flip(-1)
+    shifted = torch.cat([mirrored[..., :1], mirrored[..., :-1]], dim=-1)
+    expected = (original + shifted) / 2
+    torch.testing.assert_close(fields[0].heatmaps, expected)
+    assert not torch.allclose(expected, (original + mirrored) / 2)
+    keypoints, scores = MSRAHeatmap(**{k: v for k, v in msra.items()
+                                       if k != 'type'}).decode(
+        expected.numpy())
+    np.testing.assert_allclose(preds[0].keypoints, keypoints, atol=1e-3)
+    np.testing.assert_allclose(preds[0].keypoint_scores, scores, atol=1e-6)
 
 
 def test_mismatched_keypoint_count_is_a_clear_error():
