@@ -1,5 +1,6 @@
 from unittest import mock
 
+import numpy as np
 import pytest
 
 from vitpose_plugin.datasets import ViTPoseImageGroupedSampler
@@ -63,3 +64,35 @@ def test_needs_an_image_key():
 
     with pytest.raises(KeyError, match='img_path or img_id'):
         ViTPoseImageGroupedSampler(NoImage(), seed=0)
+
+
+class TwoDatasetsOneImageSet(Persons):
+    """Each image's persons annotated in two datasets of a mixture (as COCO
+    and COCO-WholeBody), the second dataset's indices after the first's."""
+
+    def __init__(self):
+        super().__init__()
+        self.images = self.images + self.images
+        self.half = len(self.images) // 2
+
+    def get_data_info(self, index):
+        return dict(super().get_data_info(index),
+                    dataset_idx=int(index >= self.half))
+
+
+def test_an_images_persons_come_by_dataset_in_a_mixture():
+    dataset = TwoDatasetsOneImageSet()
+    order = list(ViTPoseImageGroupedSampler(dataset, seed=0))
+    assert sorted(order) == list(range(len(dataset)))
+    assert sorted(runs(order, dataset)) == list(range(10))
+    sources = [int(i >= dataset.half) for i in order]
+    # one run per image and dataset: each pipeline decodes the image once
+    switches = sum(a != b for a, b in zip(sources, sources[1:]))
+    assert switches == 2 * 10 - 1
+    # a single dataset's order is unchanged (the same random draws)
+    single = Persons()
+    rng = np.random.default_rng(0)
+    groups = ViTPoseImageGroupedSampler(single, seed=0).groups
+    expected = [int(i) for image in rng.permutation(len(groups))
+                for i in rng.permutation(groups[image])]
+    assert list(ViTPoseImageGroupedSampler(single, seed=0)) == expected

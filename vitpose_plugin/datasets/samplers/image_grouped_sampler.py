@@ -1,6 +1,6 @@
 """A sampler that visits the persons of one image consecutively."""
 import math
-from typing import Dict, Iterator, List, Optional, Sized
+from typing import Dict, Iterator, List, Optional, Sized, Tuple
 
 import numpy as np
 from mmengine.dist import get_dist_info, sync_random_seed
@@ -15,7 +15,11 @@ class ViTPoseImageGroupedSampler(Sampler):
     Images are visited in random order and the persons of each image in
     random order, one after the other, so that ``ViTPoseLoadImage`` decodes
     each image once for all its persons (COCO train2017 has 2.65 annotated
-    persons per image). Compared with ``DefaultSampler`` only the batch
+    persons per image). In a mixture (``dataset_idx`` in the data info)
+    the persons of an image from one dataset come together, datasets in
+    index order: each dataset's pipeline (its own ``ViTPoseLoadImage``)
+    decodes a shared image (COCO and COCO-WholeBody) once. Compared with
+    ``DefaultSampler`` only the batch
     composition changes: the persons of an image share a batch. Each rank
     takes a contiguous share of the epoch's order (padded like
     ``DefaultSampler`` with ``round_up``).
@@ -41,7 +45,7 @@ class ViTPoseImageGroupedSampler(Sampler):
         self.seed = sync_random_seed() if seed is None else seed
         self.round_up = round_up
         self.epoch = 0
-        self.groups = self._image_groups(dataset)
+        self.groups, self.sources = self._image_groups(dataset)
         total = len(dataset)
         if round_up:
             self.num_samples = math.ceil(total / self.world_size)
@@ -53,8 +57,11 @@ class ViTPoseImageGroupedSampler(Sampler):
             self.total_size = total
 
     @staticmethod
-    def _image_groups(dataset: Sized) -> List[np.ndarray]:
+    def _image_groups(dataset: Sized) -> Tuple[List[np.ndarray], np.ndarray]:
+        """The sample indices of each image, and each sample's dataset index
+        in a mixture (0 otherwise)."""
         groups: Dict[object, List[int]] = {}
+        sources = np.zeros(len(dataset), dtype=np.int64)
         for index in range(len(dataset)):
             info = dataset.get_data_info(index)
             key = info.get('img_path', info.get('img_id'))
@@ -64,14 +71,19 @@ class ViTPoseImageGroupedSampler(Sampler):
                     f'the data info of sample {index} of '
                     f'{type(dataset).__name__}')
             groups.setdefault(key, []).append(index)
-        return [np.asarray(group) for group in groups.values()]
+            sources[index] = info.get('dataset_idx', 0)
+        return [np.asarray(group) for group in groups.values()], sources
+
+    def _by_source(self, persons: np.ndarray) -> np.ndarray:
+        # a stable sort keeps the random order within each dataset
+        return persons[np.argsort(self.sources[persons], kind='stable')]
 
     def _order(self) -> np.ndarray:
         if not self.shuffle:
-            return np.concatenate(self.groups)
+            return np.concatenate([self._by_source(g) for g in self.groups])
         rng = np.random.default_rng(self.seed + self.epoch)
         return np.concatenate([
-            rng.permutation(self.groups[image])
+            self._by_source(rng.permutation(self.groups[image]))
             for image in rng.permutation(len(self.groups))
         ])
 
