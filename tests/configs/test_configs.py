@@ -422,7 +422,8 @@ def test_multi_dataset_config_recipe(name):
             DATASET_TYPES[n] for n in names]
         assert all(d.get('test_mode', False) == (split != 'train')
                    for d in mixture.datasets)
-    assert cfg.train_dataloader.sampler.type == 'DefaultSampler'
+    # persons of an image in a row: one decode per image (issue 22)
+    assert cfg.train_dataloader.sampler.type == 'ViTPoseImageGroupedSampler'
     for split in ('val', 'test'):
         evaluator = cfg[f'{split}_evaluator']
         assert evaluator.type == 'ViTPoseMultiDatasetEvaluator'

@@ -219,16 +219,21 @@ wholebody_metric = dict(
     ann_file=data_root + 'coco/annotations/coco_wholebody_val_v1.0.json')
 
 # Loader skeletons: an experiment adds dataset=dict(type=
-# 'ViTPoseDatasetMixture', ...). For fixed per-dataset counts in every
-# batch: sampler=dict(type='MultiSourceSampler', batch_size=<batch_size>,
-# source_ratio=[...]) (one entry per dataset). round_up=False on val/test,
-# or padded samples would be evaluated twice.
+# 'ViTPoseDatasetMixture', ...). Training visits every sample once per
+# epoch, the persons of an image one after the other (by dataset: COCO and
+# COCO-WholeBody share their images), so each image is decoded once for
+# them, as the COCO recipe does; only the batch composition differs from
+# the official shuffle (docs/training_speed.md). For independent batches:
+# sampler=dict(type='DefaultSampler', shuffle=True). For fixed per-dataset
+# counts in every batch: sampler=dict(type='MultiSourceSampler',
+# batch_size=<batch_size>, source_ratio=[...]) (one entry per dataset).
+# round_up=False on val/test, or padded samples would be evaluated twice.
 train_dataloader = dict(
     batch_size=64,
     num_workers=4,
     persistent_workers=True,
     pin_memory=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    sampler=dict(type='ViTPoseImageGroupedSampler', shuffle=True),
     collate_fn=dict(type='vitpose_collate'))
 val_dataloader = dict(
     batch_size=32,

@@ -11,7 +11,10 @@
 # _base_/schedules/vitpose_adamw_210e.py (AdamW lr 5e-4, wd 0.1, layer decay
 # 0.75 for B, warm-up 500 iterations, steps at 170/200 of 210 epochs, grad
 # clip 1.0, 64 per GPU x 8) with MAE init and drop path 0.3, on the plain
-# concatenation of the datasets (as the official multi-dataset configs).
+# concatenation of the datasets (as the official multi-dataset configs),
+# every sample once per epoch; the persons of an image are sampled in a row
+# (ViTPoseImageGroupedSampler, as the COCO recipe: one decode per image),
+# where the official shuffle draws each batch from the whole mixture.
 #
 # Every val/test run evaluates every dataset with its own metric, prefixed by
 # its name (coco/AP, aic/AP, mpii/PCK); the best checkpoint is kept by
