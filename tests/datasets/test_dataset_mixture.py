@@ -248,3 +248,25 @@ def test_multi_source_sampler_counts(blocks, source_ratio, counts):
             num_kpts = NUM_KEYPOINTS[s.dataset_name]
             assert count == num_kpts
             assert np.asarray(s.flip_indices).shape == (num_kpts, )
+
+
+def test_datasets_share_the_decoded_image(blocks):
+    """COCO and COCO-WholeBody annotate the same images: their pipelines'
+    ViTPoseLoadImage share one decoded image (one decode for the persons
+    of both when they come in a row)."""
+    mixture = build(dict(
+        type='ViTPoseDatasetMixture',
+        datasets=[blocks.coco_train, blocks.wholebody_train],
+        names=['coco', 'wholebody']))
+    loaders = [transform for ds in mixture.datasets
+               for transform in ds.pipeline.transforms
+               if type(transform).__name__ == 'ViTPoseLoadImage']
+    assert len(loaders) == 2
+    assert loaders[0].decoded is loaders[1].decoded
+    first = mixture[0]['inputs']
+    path = loaders[0].decoded.path
+    wholebody = next(i for i in range(len(mixture.datasets[0]), len(mixture))
+                     if mixture.get_data_info(i)['img_path'] == path)
+    image = loaders[0].decoded.image
+    mixture[wholebody]
+    assert loaders[1].decoded.image is image and first.shape[0] == 3

@@ -10,6 +10,7 @@ from mmpose.registry import DATASETS
 from mmpose.structures import PoseDataSample
 
 from .data_info import data_info
+from .image_file import share_decoded_images
 
 
 def resolve_dataset_names(datasets: Sequence[BaseDataset],
@@ -107,6 +108,11 @@ class ViTPoseDatasetMixture(CombinedDataset):
             for ds in datasets
         ]
         self.names = resolve_dataset_names(self.datasets, names)
+        # an image annotated in two datasets (COCO, COCO-WholeBody) is
+        # decoded once for the persons of both when they come in a row
+        share_decoded_images(
+            transform for ds in self.datasets for transform in getattr(
+                getattr(ds, 'pipeline', None), 'transforms', ()))
         self._lens = [len(ds) for ds in self.datasets]
         self.resample = sample_ratio_factor is not None
         if self.resample:

@@ -2,7 +2,7 @@
 training (``ViTPoseLoadImage``), the inference API and the demo; writing one
 atomically (the demo, the analysis tools)."""
 import os.path as osp
-from typing import Optional
+from typing import Dict, Iterable, Optional
 
 import cv2
 import numpy as np
@@ -71,4 +71,37 @@ def write_image(path: str, image: np.ndarray) -> None:
     write_atomically(path, lambda file: file.write(content.tobytes()))
 
 
-__all__ = ['decode_image', 'read_image', 'write_image']
+class DecodedImage:
+    """The image a ``ViTPoseLoadImage`` decoded last, and its path: one
+    object that several of them (the pipelines of a mixture's datasets,
+    see :func:`share_decoded_images`) can share. Pickled empty: data-loader
+    workers start without the parent's image."""
+
+    def __init__(self) -> None:
+        self.path: Optional[str] = None
+        self.image: Optional[np.ndarray] = None
+
+    def __getstate__(self) -> dict:
+        return dict(path=None, image=None)
+
+
+def share_decoded_images(transforms: Iterable) -> None:
+    """Let the image loaders among ``transforms`` (those keeping a
+    :class:`DecodedImage` in ``decoded``, as ``ViTPoseLoadImage``) with the
+    same ``backend_args`` reuse the image that any of them decoded last:
+    the persons of an image annotated in two datasets of a mixture (COCO
+    and COCO-WholeBody) then decode it once, when they come in a row.
+
+    Args:
+        transforms (Iterable): Transforms of one process's pipelines.
+    """
+    shared: Dict[str, DecodedImage] = {}
+    for transform in transforms:
+        decoded = getattr(transform, 'decoded', None)
+        if isinstance(decoded, DecodedImage):
+            key = repr(getattr(transform, 'backend_args', None))
+            transform.decoded = shared.setdefault(key, decoded)
+
+
+__all__ = ['DecodedImage', 'decode_image', 'read_image',
+           'share_decoded_images', 'write_image']

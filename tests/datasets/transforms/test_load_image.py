@@ -77,3 +77,27 @@ def test_skip_refuses_in_test_mode(images):
 def test_unknown_policy_is_refused():
     with pytest.raises(ValueError, match="bad_sample='warn'"):
         ViTPoseLoadImage(bad_sample='warn')
+
+
+def test_shared_decoded_image_is_decoded_once(monkeypatch):
+    """Loaders that share their decoded image (a mixture's pipelines)
+    decode an image once for consecutive persons of either; a pickled
+    copy (a loader worker's) starts empty and still shares."""
+    import pickle
+
+    from vitpose_plugin.datasets.image_file import share_decoded_images
+    from vitpose_plugin.datasets.transforms import load_image
+    first, second, other = (ViTPoseLoadImage() for _ in range(3))
+    other.backend_args = dict(backend='local')
+    share_decoded_images([first, 'not a loader', second, other])
+    assert first.decoded is second.decoded is not other.decoded
+    calls = []
+    read = load_image.read_image
+    monkeypatch.setattr(load_image, 'read_image',
+                        lambda *args: calls.append(args) or read(*args))
+    image = first(dict(img_path=JPEG))['img']
+    assert second(dict(img_path=JPEG))['img'] is image
+    assert len(calls) == 1
+    copies = pickle.loads(pickle.dumps([first, second]))
+    assert copies[0].decoded is copies[1].decoded
+    assert copies[0].decoded.path is None

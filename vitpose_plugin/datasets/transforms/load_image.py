@@ -1,11 +1,11 @@
 """Image loading that decodes each image once for consecutive persons."""
-from typing import Optional, Tuple
+from typing import Optional
 
 import numpy as np
 from mmcv.transforms import BaseTransform
 from mmpose.registry import TRANSFORMS
 
-from ..image_file import read_image
+from ..image_file import DecodedImage, read_image
 from .bad_sample import (BadSampleCounter, check_bad_sample_policy,
                          describe_sample, evaluation_advice, in_test_mode)
 
@@ -15,9 +15,9 @@ class ViTPoseLoadImage(BaseTransform):
     """Decode ``results['img_path']`` as a BGR uint8 image, like MMPose's
     ``LoadImage`` (OpenCV, EXIF orientation applied), without its overhead.
 
-    The last decoded image is kept, so consecutive samples of the same image
-    (the persons of one image, see ``ViTPoseImageGroupedSampler``) decode it
-    once. The image handed out is read-only: transforms that would modify
+    The last decoded image is kept (:attr:`decoded`), so consecutive samples
+    of the same image (the persons of one image, see
+    ``ViTPoseImageGroupedSampler``) decode it once. The image handed out is read-only: transforms that would modify
     it in place fail loudly instead of corrupting the next person's image.
 
     A missing file raises ``FileNotFoundError``, a file that does not decode
@@ -45,7 +45,7 @@ class ViTPoseLoadImage(BaseTransform):
         self.backend_args = backend_args
         self.bad_sample = bad_sample
         self.skipped = BadSampleCounter(type(self).__name__)
-        self._last: Optional[Tuple[str, np.ndarray]] = None
+        self.decoded = DecodedImage()
 
     def _decode(self, path: str) -> np.ndarray:
         try:
@@ -67,12 +67,13 @@ class ViTPoseLoadImage(BaseTransform):
         if path is None:
             raise KeyError('ViTPoseLoadImage needs results["img_path"]; for '
                            'in-memory images use MMPose\'s LoadImage')
-        if self._last is None or self._last[0] != path:
+        if self.decoded.path != path:
             try:
-                self._last = (path, self._decode(path))
+                image = self._decode(path)
             except (OSError, ValueError) as error:
                 return self._bad_image(results, error)
-        image = self._last[1]
+            self.decoded.path, self.decoded.image = path, image
+        image = self.decoded.image
         results['img'] = image
         results['img_shape'] = image.shape[:2]
         results['ori_shape'] = image.shape[:2]
@@ -91,7 +92,3 @@ class ViTPoseLoadImage(BaseTransform):
                       'before it) to train on other samples instead')
         message = f'{error} ({describe_sample(results)}); {advice}'
         raise type(error)(message) from error
-
-    def __getstate__(self) -> dict:
-        # data-loader workers start without the parent's decoded image
-        return dict(self.__dict__, _last=None)
