@@ -1,6 +1,7 @@
 import os.path as osp
 
 import pytest
+from mmengine.registry import DefaultScope, init_default_scope
 
 from .tools import learnability_run
 
@@ -24,6 +25,19 @@ def sample_config() -> str:
 # pytest-xdist: the controller collects nothing itself, so it starts the run
 # when a worker reports the test among its items, and tells every worker
 # where the run's files are.
+@pytest.fixture(autouse=True)
+def keep_default_scope():
+    """Give each test the registry scope the one before it had: a tool run
+    in-process (e.g. ``train_throughput`` on an MAE config) makes mmpretrain
+    mmengine's current default scope, which the next test would inherit (mmpose when none was set)."""
+    before = DefaultScope.get_current_instance()
+    expected = before.scope_name if before is not None else 'mmpose'
+    yield
+    after = DefaultScope.get_current_instance()
+    if after is not None and after.scope_name != expected:
+        init_default_scope(expected)
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node) -> None:
     node.workerinput[learnability_run.WORKER_INPUT_KEY] = \
