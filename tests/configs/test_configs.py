@@ -220,7 +220,8 @@ def save_tiny_teacher(teacher_cfg, path):
     """A random teacher with a knowledge token, saved as a checkpoint."""
     teacher_cfg = teacher_cfg.copy()
     teacher_cfg.backbone = dict(teacher_cfg.backbone, knowledge_tokens=1)
-    teacher = MODELS.build(teacher_cfg)
+    with DefaultScope.overwrite_default_scope('mmpose'):
+        teacher = MODELS.build(teacher_cfg)
     torch.save(dict(state_dict=teacher.state_dict()), path)
     return path
 
