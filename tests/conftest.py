@@ -8,7 +8,7 @@ from .tools import learnability_run
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SAMPLE_CONFIG = osp.join(
     REPO_ROOT, 'configs', 'vitpose_sample',
-    'td-hm_ViTPose-tiny_1xb6-200e_sample-coco-256x192.py')
+    'td-hm_ViTPose-tiny_1xb6-60e_sample-coco-256x192.py')
 
 
 @pytest.fixture(scope='session')

@@ -94,7 +94,7 @@ def runs(tmp_path_factory) -> Dict[str, Run]:
     """Every run of :data:`RUNS`, all at once (they take a core or two)."""
     root = tmp_path_factory.mktemp('ddp')
     base = osp.join(REPO_ROOT, 'configs', 'vitpose_sample',
-                    'td-hm_ViTPose-tiny_1xb6-200e_sample-coco-256x192.py')
+                    'td-hm_ViTPose-tiny_1xb6-60e_sample-coco-256x192.py')
     # One thread per process, as torchrun sets for its processes.
     env = dict(tool_env(), CUDA_VISIBLE_DEVICES='', OMP_NUM_THREADS='1')
     procs = {}

@@ -6,7 +6,7 @@ import pytest
 from .helpers import read_metrics, run
 
 pytestmark = pytest.mark.slow
-CONFIG_NAME = 'td-hm_ViTPose-tiny_1xb6-200e_sample-coco-256x192.py'
+CONFIG_NAME = 'td-hm_ViTPose-tiny_1xb6-60e_sample-coco-256x192.py'
 
 
 def test_mim_train_then_test_by_config_name(tmp_path):

@@ -3,13 +3,14 @@
 # COCO keypoint AP. It proves that data pipeline, UDP target encoding, loss,
 # decoding and CocoMetric are wired together (an overfit test, not a
 # benchmark; the learnability benchmark in configs/vitpose_synthetic/ is the
-# main job). About 1.5 minutes of training on 2 idle CPU cores.
+# main job). About 40 seconds of training on 2 idle CPU cores (AP 0.911 after
+# 20 epochs, 1.000 after 40 and 60; measured 2026-12-05).
 _base_ = [
     '../_base_/default_runtime.py',
     '../_base_/datasets/coco_sample_topdown_256x192.py',
 ]
 
-max_epochs = 200
+max_epochs = 60
 randomness = dict(seed=0, deterministic=False)
 
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
