@@ -21,15 +21,12 @@ def sample_config() -> str:
     return SAMPLE_CONFIG
 
 
-# The learnability training (tests/tools/learnability_run.py) under
-# pytest-xdist: the controller collects nothing itself, so it starts the run
-# when a worker reports the test among its items, and tells every worker
-# where the run's files are.
 @pytest.fixture(autouse=True)
 def keep_default_scope():
-    """Give each test the registry scope the one before it had: a tool run
-    in-process (e.g. ``train_throughput`` on an MAE config) makes mmpretrain
-    mmengine's current default scope, which the next test would inherit (mmpose when none was set)."""
+    """Give each test the registry scope the one before it had (mmpose when
+    none was set): a tool run in-process (e.g. ``train_throughput`` on an
+    MAE config) makes mmpretrain mmengine's current default scope, which the
+    next test would inherit."""
     before = DefaultScope.get_current_instance()
     expected = before.scope_name if before is not None else 'mmpose'
     yield
@@ -38,6 +35,10 @@ def keep_default_scope():
         init_default_scope(expected)
 
 
+# The learnability training (tests/tools/learnability_run.py) under
+# pytest-xdist: the controller collects nothing itself, so it starts the run
+# when a worker reports the test among its items, and tells every worker
+# where the run's files are.
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node) -> None:
     node.workerinput[learnability_run.WORKER_INPUT_KEY] = \
