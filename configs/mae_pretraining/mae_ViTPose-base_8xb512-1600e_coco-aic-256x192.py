@@ -66,14 +66,16 @@ model = dict(
 # One decode per image for all of its persons: the sampler visits the
 # persons of an image in a row and ViTPoseLoadImage keeps the last decoded
 # image; the crops (and their random draws) are those of a per-sample
-# LoadImageFromFile pipeline in the same order. default_collate stacks the
+# LoadImageFromFile, crop, RandomFlip(prob=0.5), PackInputs pipeline in the
+# same order. The crop flips (flip_prob) and ViTPosePackImage packs the
+# pixels alone (MAE reads no data sample); vitpose_image_collate stacks the
 # crops into one uint8 batch tensor, pinned: one host-device copy per batch.
 train_pipeline = [
     dict(type='mmpose.ViTPoseLoadImage'),
     dict(type='ViTPosePersonRandomResizedCrop', crop_size=img_size,
-         crop_ratio_range=(0.2, 1.0), interpolation='bicubic'),
-    dict(type='mmpose.ViTPoseRandomFlip', prob=0.5),
-    dict(type='PackInputs'),
+         crop_ratio_range=(0.2, 1.0), interpolation='bicubic',
+         flip_prob=0.5),
+    dict(type='ViTPosePackImage'),
 ]
 train_dataloader = dict(
     batch_size=512,
@@ -81,7 +83,7 @@ train_dataloader = dict(
     persistent_workers=True,
     pin_memory=True,
     sampler=dict(type='mmpose.ViTPoseImageGroupedSampler', shuffle=True),
-    collate_fn=dict(type='default_collate'),
+    collate_fn=dict(type='vitpose_image_collate'),
     dataset=dict(
         type='ConcatDataset',
         datasets=[

@@ -30,9 +30,8 @@ model = dict(
 train_pipeline = [
     dict(type='mmpose.ViTPoseLoadImage'),
     dict(type='ViTPosePersonRandomResizedCrop', crop_size=img_size,
-         crop_ratio_range=(0.2, 1.0)),
-    dict(type='mmpose.ViTPoseRandomFlip', prob=0.5),
-    dict(type='PackInputs'),
+         crop_ratio_range=(0.2, 1.0), flip_prob=0.5),
+    dict(type='ViTPosePackImage'),
 ]
 train_dataloader = dict(
     _delete_=True,
@@ -40,7 +39,7 @@ train_dataloader = dict(
     num_workers=1,
     persistent_workers=True,
     sampler=dict(type='mmpose.ViTPoseImageGroupedSampler', shuffle=True),
-    collate_fn=dict(type='default_collate'),
+    collate_fn=dict(type='vitpose_image_collate'),
     dataset=dict(
         type='ViTPoseSyntheticPersonCropDataset',
         generator=dict(seed=30, num_instances=2000),

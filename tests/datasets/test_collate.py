@@ -3,7 +3,7 @@ import pytest
 import torch
 from mmpose.structures import PoseDataSample
 
-from vitpose_plugin.datasets import vitpose_collate
+from vitpose_plugin.datasets import vitpose_collate, vitpose_image_collate
 
 
 def packed(keypoints=17, size=(8, 6), targets=True, dataset_idx=None):
@@ -56,3 +56,17 @@ def test_dataset_index_of_a_mixture():
 def test_inconsistent_batches_are_refused(samples, message):
     with pytest.raises(ValueError, match=message):
         vitpose_collate(samples)
+
+
+def test_images_stack_into_one_tensor():
+    images = [dict(inputs=torch.full((3, 8, 6), value, dtype=torch.uint8))
+              for value in (1, 2)]
+    batch = vitpose_image_collate(images)
+    assert batch['inputs'].shape == (2, 3, 8, 6)
+    assert batch['inputs'][:, 0, 0, 0].tolist() == [1, 2]
+    assert batch['data_samples'] is None
+    with pytest.raises(ValueError, match='one size'):
+        vitpose_image_collate([images[0],
+                               dict(inputs=torch.zeros(3, 6, 8))])
+    with pytest.raises(ValueError, match='empty'):
+        vitpose_image_collate([])

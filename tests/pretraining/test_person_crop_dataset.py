@@ -3,6 +3,7 @@ import json
 
 import numpy as np
 import pytest
+import torch
 from mmengine.registry import DefaultScope
 
 from vitpose_plugin.pretraining import ViTPosePersonCropDataset, person_region
@@ -77,19 +78,31 @@ MAE_CONFIG = f'{REPO_ROOT}/configs/mae_pretraining/' \
 def test_recipe_decodes_each_image_once_with_todays_crops():
     """The recipe's sampler visits an image's persons in a row, so its
     ViTPoseLoadImage decodes each image once; in that order and for fixed
-    seeds, every crop and flip equals the per-sample LoadImageFromFile
-    pipeline's (the previous recipe's)."""
+    seeds, its batch (crop with flip_prob, ViTPosePackImage,
+    vitpose_image_collate) equals to the pixel the batch of the previous
+    recipe's per-sample pipeline (LoadImageFromFile, the crop,
+    ViTPoseRandomFlip, PackInputs, default_collate)."""
     from mmengine.config import Config
+    from mmengine.dataset import default_collate
     from mmengine.registry import DATA_SAMPLERS
     from mmpretrain.registry import DATASETS
+
+    from vitpose_plugin.datasets import vitpose_image_collate
     cfg = Config.fromfile(MAE_CONFIG)
     loader = cfg.train_dataloader
+    assert loader.collate_fn.type == 'vitpose_image_collate'
     pipeline = loader.dataset.datasets[0].pipeline
-    assert pipeline[0].type == 'mmpose.ViTPoseLoadImage'
+    assert [step.type for step in pipeline] == [
+        'mmpose.ViTPoseLoadImage', 'ViTPosePersonRandomResizedCrop',
+        'ViTPosePackImage']
+    crop = dict(pipeline[1])
+    assert crop.pop('flip_prob') == 0.5
     coco = dict(loader.dataset.datasets[0], data_root=COCO_SAMPLE,
                 ann_file='test_coco.json', data_prefix=dict(img_path=''))
-    per_sample = dict(coco, pipeline=[dict(type='LoadImageFromFile'),
-                                      *pipeline[1:]])
+    per_sample = dict(coco, pipeline=[
+        dict(type='LoadImageFromFile'), crop,
+        dict(type='mmpose.ViTPoseRandomFlip', prob=0.5),
+        dict(type='PackInputs')])
     with DefaultScope.overwrite_default_scope('mmpretrain'):
         grouped, reference = DATASETS.build(coco), DATASETS.build(per_sample)
         sampler = DATA_SAMPLERS.build(
@@ -98,13 +111,13 @@ def test_recipe_decodes_each_image_once_with_todays_crops():
     paths = [grouped.get_data_info(i)['img_path'] for i in order]
     runs = 1 + sum(a != b for a, b in zip(paths, paths[1:]))
     assert runs == len(set(paths)) == 4 and len(order) == 12
-    crops = {}
-    for name, dataset in (('grouped', grouped), ('reference', reference)):
-        np.random.seed(0)
-        crops[name] = [dataset[i] for i in order]
-    flips = [s['data_samples'].flip for s in crops['grouped']]
+    np.random.seed(0)
+    new = vitpose_image_collate([grouped[i] for i in order])
+    np.random.seed(0)
+    old = default_collate([reference[i] for i in order])
+    flips = [sample.flip for sample in old['data_samples']]
     assert 0 < sum(flips) < len(flips)
-    for new, old in zip(crops['grouped'], crops['reference']):
-        assert new['inputs'].shape == (3, 256, 192)
-        assert (new['inputs'] == old['inputs']).all()
-        assert new['data_samples'].flip == old['data_samples'].flip
+    assert new['inputs'].shape == old['inputs'].shape == (12, 3, 256, 192)
+    assert new['inputs'].is_contiguous()
+    assert torch.equal(new['inputs'], old['inputs'])
+    assert new['data_samples'] is None

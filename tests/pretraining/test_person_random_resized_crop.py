@@ -2,6 +2,7 @@
 import cv2
 import numpy as np
 import pytest
+import torch
 
 from vitpose_plugin.pretraining import (ViTPosePersonRandomResizedCrop,
                                         person_region)
@@ -95,6 +96,45 @@ def test_outside_the_image_is_black():
     assert (results['img'][:, 30:] > 0).all()
 
 
+def test_flip_prob_is_the_crop_then_vitpose_random_flip():
+    """Per sample generator: the same box, the same flip draw and the same
+    pixels as the crop followed by ViTPoseRandomFlip, and the generators
+    end in the same state; packed, the same input as PackInputs'."""
+    from mmengine.registry import DefaultScope
+    from mmpretrain.datasets.transforms import PackInputs
+
+    from vitpose_plugin.datasets import ViTPoseRandomFlip
+    from vitpose_plugin.pretraining import ViTPosePackImage
+    image = cv2.imread(f'{REPO_ROOT}/data/sample_coco/000000000785.jpg')
+    region = np.array([300., 200., 240., 320.])
+    options = dict(crop_size=(128, 96), interpolation='bicubic')
+    one_step = ViTPosePersonRandomResizedCrop(**options, flip_prob=0.5)
+    two_steps = [ViTPosePersonRandomResizedCrop(**options),
+                 ViTPoseRandomFlip(prob=0.5)]
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        pack, reference_pack = ViTPosePackImage(), PackInputs()
+    flips = []
+    for seed in range(8):
+        new_draws, old_draws = (np.random.default_rng(seed) for _ in '01')
+        new = one_step(dict(img=image, person_region=region,
+                            sample_draws=new_draws))
+        old = dict(img=image, person_region=region, sample_draws=old_draws)
+        for step in two_steps:
+            old = step(old)
+        flips.append(new['flip'])
+        assert new['flip'] == old['flip']
+        assert new['flip_direction'] == old['flip_direction']
+        np.testing.assert_array_equal(new['crop_box'], old['crop_box'])
+        np.testing.assert_array_equal(new['img'], old['img'])
+        assert new_draws.random() == old_draws.random()
+        packed = pack(new)
+        assert set(packed) == {'inputs'}
+        assert packed['inputs'].is_contiguous()
+        assert torch.equal(packed['inputs'],
+                           reference_pack(old)['inputs'])
+    assert 0 < sum(flips) < len(flips)
+
+
 @pytest.mark.parametrize('kwargs, message', [
     (dict(crop_size=(0, 10)), 'crop_size'),
     (dict(crop_ratio_range=(0., 1.)), 'crop_ratio_range'),
@@ -102,6 +142,7 @@ def test_outside_the_image_is_black():
     (dict(aspect_ratio_range=(2., 1.)), 'aspect_ratio_range'),
     (dict(max_attempts=0), 'max_attempts'),
     (dict(interpolation='lanczos'), 'interpolation'),
+    (dict(flip_prob=1.5), 'flip_prob'),
 ])
 def test_bad_options_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -247,8 +247,13 @@ def test_mae_pipelines_in_sampler_order(tool):
                                 ('mmpose', args.mmpose_config))}
     baseline = sides['mmpose'].cfg.train_dataloader
     assert baseline.sampler.type == 'DefaultSampler'
-    assert baseline.dataset.datasets[0].pipeline[0].type == \
-        'LoadImageFromFile'
+    # mmpretrain's own per-sample pipeline, as before the lean recipe
+    steps = baseline.dataset.datasets[0].pipeline
+    assert [step.type for step in steps] == [
+        'LoadImageFromFile', 'ViTPosePersonRandomResizedCrop', 'RandomFlip',
+        'PackInputs']
+    assert 'flip_prob' not in steps[1] and steps[2].prob == 0.5
+    assert baseline.collate_fn.type == 'default_collate'
     assert sides['plugin'].base_len == 21  # COCO + AIC sample persons
     for side in sides.values():
         assert tool.pipeline_rate(side, 8, 4) > 0

@@ -497,7 +497,9 @@ def per_sample_transforms(pipeline: Sequence[dict], codec: Optional[dict],
     configs, mmpretrain's) per-sample counterpart of each of this
     project's transforms: ``LoadImage`` (``LoadImageFromFile``) decoding
     every sample's image, ``GenerateTarget`` + ``PackPoseInputs`` for
-    ``PackViTPoseInputs``; ``ViTPoseCheckAnnotation`` has none (dropped)."""
+    ``PackViTPoseInputs``, ``PackInputs`` for ``ViTPosePackImage``, a
+    ``RandomFlip`` after the person crop for its ``flip_prob``;
+    ``ViTPoseCheckAnnotation`` has none (dropped)."""
     out: List[dict] = []
     for step in pipeline:
         step = copy.deepcopy(step)
@@ -506,6 +508,13 @@ def per_sample_transforms(pipeline: Sequence[dict], codec: Optional[dict],
             continue
         if kind == 'ViTPoseLoadImage' and mmpretrain:
             out.append(dict(type='LoadImageFromFile'))
+        elif kind == 'ViTPosePersonRandomResizedCrop':
+            flip_prob = step.pop('flip_prob', 0.)
+            out.append(step)
+            if flip_prob > 0:
+                out.append(dict(type='RandomFlip', prob=flip_prob))
+        elif kind == 'ViTPosePackImage':
+            out.append(dict(type='PackInputs'))
         elif kind in MMPOSE_TRANSFORMS:
             out.append(dict(step, type=MMPOSE_TRANSFORMS[kind]))
         elif kind == 'PackViTPoseInputs':
@@ -539,8 +548,9 @@ def per_sample_counterpart(cfg: Config) -> Config:
     mmpretrain (MAE configs) would run it: their transforms (see
     :func:`per_sample_transforms`), ``DefaultSampler`` for
     ``ViTPoseImageGroupedSampler``, ``pseudo_collate`` for
-    ``vitpose_collate``. Same datasets, augmentation and order of random
-    draws; only the pipeline figures are meaningful for it."""
+    ``vitpose_collate`` (``default_collate`` for
+    ``vitpose_image_collate``). Same datasets, augmentation and order of
+    random draws; only the pipeline figures are meaningful for it."""
     cfg = copy.deepcopy(cfg)
     mmpretrain = cfg.get('default_scope') == 'mmpretrain'
     loader = cfg.train_dataloader
@@ -550,8 +560,11 @@ def per_sample_counterpart(cfg: Config) -> Config:
         loader.sampler = dict(type='DefaultSampler',
                               shuffle=loader.sampler.get('shuffle', True))
     collate = loader.get('collate_fn') or {}
-    if str(collate.get('type', '')).split('.')[-1] == 'vitpose_collate':
+    collate = str(collate.get('type', '')).split('.')[-1]
+    if collate == 'vitpose_collate':
         loader.collate_fn = dict(type='pseudo_collate')
+    elif collate == 'vitpose_image_collate':
+        loader.collate_fn = dict(type='default_collate')
     if trains_with_seeded_draws(cfg):
         # MMPose 1.x's loop: the transforms draw from the worker's stream
         cfg.train_cfg.seeded_draws = False

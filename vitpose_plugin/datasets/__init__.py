@@ -1,4 +1,4 @@
-from .collate import vitpose_collate
+from .collate import vitpose_collate, vitpose_image_collate
 from .dataset_mixture import ViTPoseDatasetMixture, resolve_dataset_names
 from .interhand2d_single_hand_dataset import InterHand2DSingleHandDataset
 from .sample_draws import (SampleKey, ViTPoseSeededDataset,
@@ -19,7 +19,7 @@ __all__ = [
     'ViTPoseImageGroupedSampler', 'ViTPoseLoadImage', 'ViTPoseRandomBBoxTransform',
     'ViTPoseRandomFlip', 'ViTPoseRandomHalfBody', 'ViTPoseSeededDataset',
     'ViTPoseSeededSampler', 'sample_draws',
-    'ViTPoseTopdownAffine', 'vitpose_collate',
+    'ViTPoseTopdownAffine', 'vitpose_collate', 'vitpose_image_collate',
     'ensure_synthetic_coco', 'generate_synthetic_coco', 'resolve_cache_root',
     'resolve_dataset_names'
 ]

@@ -28,12 +28,7 @@ def vitpose_collate(data_batch: Sequence[dict]) -> dict:
         dict: ``inputs``, ``data_samples`` and, with targets, ``targets``;
         in a mixture ``dataset_index`` and ``host_dataset_index``.
     """
-    if len(data_batch) == 0:
-        raise ValueError('vitpose_collate got an empty batch')
-    shapes = {tuple(sample['inputs'].shape) for sample in data_batch}
-    if len(shapes) != 1:
-        raise ValueError(f'vitpose_collate: the images of a batch must have '
-                         f'one size, got {sorted(shapes)}')
+    _check_images(data_batch, 'vitpose_collate')
     batch = dict(
         inputs=torch.stack([sample['inputs'] for sample in data_batch]),
         data_samples=[sample['data_samples'] for sample in data_batch])
@@ -47,6 +42,34 @@ def vitpose_collate(data_batch: Sequence[dict]) -> dict:
         batch['targets'] = _padded_keypoints(
             [sample['targets'] for sample in data_batch])
     return batch
+
+
+@FUNCTIONS.register_module()
+def vitpose_image_collate(data_batch: Sequence[dict]) -> dict:
+    """Stack the ``inputs`` of a batch of images (``ViTPosePackImage``) into
+    one (B, C, H, W) tensor; ``data_samples`` is None (MAE's loss reads
+    none; mmpretrain's ``SelfSupDataPreprocessor`` takes None).
+
+    Args:
+        data_batch (Sequence[dict]): Samples from the dataset.
+
+    Returns:
+        dict: ``inputs`` and ``data_samples`` (None).
+    """
+    _check_images(data_batch, 'vitpose_image_collate')
+    return dict(inputs=torch.stack([sample['inputs'] for sample in data_batch]),
+                data_samples=None)
+
+
+def _check_images(data_batch: Sequence[dict], collate: str) -> None:
+    """Refuse an empty batch or ``inputs`` of different sizes, naming the
+    ``collate`` function."""
+    if len(data_batch) == 0:
+        raise ValueError(f'{collate} got an empty batch')
+    shapes = {tuple(sample['inputs'].shape) for sample in data_batch}
+    if len(shapes) != 1:
+        raise ValueError(f'{collate}: the images of a batch must have one '
+                         f'size, got {sorted(shapes)}')
 
 
 def _dataset_index(samples: Sequence[Any]) -> dict:

@@ -5,14 +5,16 @@ Importing this module (``custom_imports`` of the MAE configs) registers into
 mmpretrain's registries: ``ViTPoseMAEViT``, ``ViTPoseMAEPretrainDecoder``,
 ``ViTPoseMAEPretrainHead`` (``MODELS``: MAE's encoder, decoder and head on
 a non-square patch grid), ``ViTPosePersonCropDataset``,
-``ViTPoseSyntheticPersonCropDataset`` (``DATASETS``) and
-``ViTPosePersonRandomResizedCrop`` (``TRANSFORMS``). The pretrained
+``ViTPoseSyntheticPersonCropDataset`` (``DATASETS``),
+``ViTPosePersonRandomResizedCrop`` and ``ViTPosePackImage``
+(``TRANSFORMS``). The pretrained
 checkpoint initialises ``ViTPoseBackbone`` through ``init_cfg`` (layout
 ``mae_mmpretrain``). See ``docs/mae_pretraining.md``.
 """
 from .mae_decoder import ViTPoseMAEPretrainDecoder
 from .mae_head import ViTPoseMAEPretrainHead
 from .mae_vit import ViTPoseMAEViT
+from .pack_image import ViTPosePackImage
 from .person_crop_dataset import ViTPosePersonCropDataset, person_region
 from .person_random_resized_crop import ViTPosePersonRandomResizedCrop
 from .sincos_pos_embed import sincos_pos_embed
@@ -20,7 +22,8 @@ from .synthetic_person_crop_dataset import ViTPoseSyntheticPersonCropDataset
 
 __all__ = [
     'ViTPoseMAEPretrainDecoder', 'ViTPoseMAEPretrainHead', 'ViTPoseMAEViT',
-    'ViTPosePersonCropDataset', 'ViTPosePersonRandomResizedCrop',
+    'ViTPosePackImage', 'ViTPosePersonCropDataset',
+    'ViTPosePersonRandomResizedCrop',
     'ViTPoseSyntheticPersonCropDataset', 'person_region',
     'sincos_pos_embed'
 ]

@@ -58,10 +58,16 @@ class ViTPosePersonRandomResizedCrop(BaseTransform):
     outside the image are zero. With both ranges at (1, 1) the crop is the
     region itself: the top-down crop of the person at ``crop_size``.
 
+    With ``flip_prob`` > 0 the crop is then mirrored left-right with that
+    probability, drawn after the box as ``ViTPoseRandomFlip(prob=flip_prob)``
+    draws it: the same draws and pixels as that transform after this one,
+    in one step (the mirrored crop is a view; packing copies it anyway).
+
     Required keys: ``img``, ``person_region`` (centre x, centre y, width,
     height). Modified: ``img``, ``img_shape``. Added: ``crop_box``
     (x1, y1, x2, y2 in the source image, the drawn box rounded to whole
-    pixels, see :func:`crop_and_resize`).
+    pixels, see :func:`crop_and_resize`); with ``flip_prob`` > 0 ``flip``
+    and ``flip_direction`` (``'horizontal'`` or None), as ``RandomFlip``.
 
     Args:
         crop_size (tuple[int, int]): Output (H, W). Defaults to (256, 192).
@@ -73,6 +79,8 @@ class ViTPosePersonRandomResizedCrop(BaseTransform):
             Defaults to 10.
         interpolation (str): ``'nearest'``, ``'bilinear'`` or
             ``'bicubic'``. Defaults to ``'bicubic'`` (MAE).
+        flip_prob (float): Probability of mirroring the crop, in [0, 1].
+            Defaults to 0 (no flip, no draw).
     """
 
     def __init__(self,
@@ -80,7 +88,8 @@ class ViTPosePersonRandomResizedCrop(BaseTransform):
                  crop_ratio_range: Tuple[float, float] = (0.2, 1.0),
                  aspect_ratio_range: Tuple[float, float] = (3. / 4., 4. / 3.),
                  max_attempts: int = 10,
-                 interpolation: str = 'bicubic') -> None:
+                 interpolation: str = 'bicubic',
+                 flip_prob: float = 0.) -> None:
         if len(crop_size) != 2 or min(crop_size) < 1:
             raise ValueError(f'crop_size must be (H, W) of positive ints, '
                              f'got {crop_size}')
@@ -97,12 +106,15 @@ class ViTPosePersonRandomResizedCrop(BaseTransform):
             raise ValueError(f'interpolation must be one of '
                              f'{sorted(_INTERPOLATIONS)}, got '
                              f'{interpolation!r}')
+        if not 0 <= flip_prob <= 1:
+            raise ValueError(f'flip_prob must lie in [0, 1], got {flip_prob}')
         self.crop_size = (int(crop_size[0]), int(crop_size[1]))
         self.crop_ratio_range = (float(low), float(high))
         self.log_aspect_range = (math.log(aspect_ratio_range[0]),
                                  math.log(aspect_ratio_range[1]))
         self.max_attempts = max_attempts
         self.interpolation = interpolation
+        self.flip_prob = float(flip_prob)
 
     def sample_box(self, region: np.ndarray, draws=np.random) -> np.ndarray:
         """A random (x1, y1, x2, y2) inside ``region`` (cx, cy, w, h),
@@ -128,16 +140,25 @@ class ViTPosePersonRandomResizedCrop(BaseTransform):
         if region.shape != (4, ) or region[2] <= 0 or region[3] <= 0:
             raise ValueError(f'person_region must be (cx, cy, w, h) with a '
                              f'positive size, got {region}')
-        box = self.sample_box(region, sample_draws(results))
+        draws = sample_draws(results)
+        box = self.sample_box(region, draws)
         out_h, out_w = self.crop_size
         results['img'], box = crop_and_resize(
             results['img'], box, (out_w, out_h),
             _INTERPOLATIONS[self.interpolation])
         results['img_shape'] = (out_h, out_w)
         results['crop_box'] = box
+        if self.flip_prob > 0:
+            # ViTPoseRandomFlip's draw: one uniform against the probability
+            flip = bool(draws.random() < self.flip_prob)
+            if flip:
+                results['img'] = results['img'][:, ::-1]
+            results['flip'] = flip
+            results['flip_direction'] = 'horizontal' if flip else None
         return results
 
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(crop_size={self.crop_size}, '
                 f'crop_ratio_range={self.crop_ratio_range}, '
-                f'interpolation={self.interpolation!r})')
+                f'interpolation={self.interpolation!r}, '
+                f'flip_prob={self.flip_prob})')
