@@ -1,3 +1,4 @@
+from .averaged_models import ViTPoseExpMomentumEMA
 from .hooks import (TorchRuntimeHook, ViTPoseNonFiniteLossHook,
                     ViTPoseRuntimeInfoHook)
 from .optim_wrappers import (ViTPoseAmpOptimWrapper,
@@ -9,7 +10,8 @@ from .training_scalars import TrainingScalars
 
 __all__ = [
     'TorchRuntimeHook', 'TrainingScalars', 'ViTPoseAmpOptimWrapper',
-    'ViTPoseEpochBasedTrainLoop', 'ViTPoseLayerDecayConstructor',
-    'ViTPoseNonFiniteLossHook', 'ViTPoseOptimWrapper', 'ViTPoseRunner',
-    'ViTPoseRuntimeInfoHook', 'compile_pose_model', 'training_scalars_of'
+    'ViTPoseEpochBasedTrainLoop', 'ViTPoseExpMomentumEMA',
+    'ViTPoseLayerDecayConstructor', 'ViTPoseNonFiniteLossHook',
+    'ViTPoseOptimWrapper', 'ViTPoseRunner', 'ViTPoseRuntimeInfoHook',
+    'compile_pose_model', 'training_scalars_of'
 ]

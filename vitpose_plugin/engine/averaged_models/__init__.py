@@ -1,0 +1,3 @@
+from .exp_momentum_ema import ViTPoseExpMomentumEMA
+
+__all__ = ['ViTPoseExpMomentumEMA']
