@@ -47,6 +47,7 @@ def test_engine_components_registered_in_mmpose(registry, cls):
     (OPTIM_WRAPPERS, 'ViTPoseAmpOptimWrapper'),
     (MODELS, 'ViTPoseDataPreprocessor'),
     (FUNCTIONS, 'vitpose_collate'),
+    (FUNCTIONS, 'vitpose_image_collate'),
 ])
 def test_training_speed_components_registered(registry, name):
     component = registry.get(name)

@@ -4,6 +4,7 @@ import torch
 from mmpose.structures import PoseDataSample
 
 from vitpose_plugin.datasets import vitpose_collate, vitpose_image_collate
+from vitpose_plugin.datasets.collate import stack_images
 
 
 def packed(keypoints=17, size=(8, 6), targets=True, dataset_idx=None):
@@ -70,3 +71,23 @@ def test_images_stack_into_one_tensor():
                                dict(inputs=torch.zeros(3, 6, 8))])
     with pytest.raises(ValueError, match='empty'):
         vitpose_image_collate([])
+
+
+@pytest.mark.parametrize('layout', ['hwc view', 'chw', 'float hwc view'])
+def test_stacked_images_equal_torch_stack(layout):
+    """Crops packed as (C, H, W) views of (H, W, C) arrays are split into
+    the batch by OpenCV; any other image is copied: torch.stack's values,
+    contiguous."""
+    rng = np.random.default_rng(0)
+    arrays = [rng.integers(0, 256, (8, 6, 3), dtype=np.uint8)
+              for _ in range(3)]
+    if layout == 'float hwc view':
+        arrays = [array.astype(np.float32) for array in arrays]
+    if layout == 'chw':
+        images = [torch.from_numpy(a.transpose(2, 0, 1).copy())
+                  for a in arrays]
+    else:
+        images = [torch.from_numpy(a).permute(2, 0, 1) for a in arrays]
+    batch = stack_images(images)
+    assert batch.is_contiguous() and batch.dtype == images[0].dtype
+    assert torch.equal(batch, torch.stack(images))

@@ -1,6 +1,7 @@
 """Collation of a batch into one tensor per field."""
 from typing import Any, Sequence
 
+import cv2
 import numpy as np
 import torch
 from mmengine.registry import FUNCTIONS
@@ -30,7 +31,7 @@ def vitpose_collate(data_batch: Sequence[dict]) -> dict:
     """
     _check_images(data_batch, 'vitpose_collate')
     batch = dict(
-        inputs=torch.stack([sample['inputs'] for sample in data_batch]),
+        inputs=stack_images([sample['inputs'] for sample in data_batch]),
         data_samples=[sample['data_samples'] for sample in data_batch])
     batch.update(_dataset_index(batch['data_samples']))
     has_targets = ['targets' in sample for sample in data_batch]
@@ -57,8 +58,38 @@ def vitpose_image_collate(data_batch: Sequence[dict]) -> dict:
         dict: ``inputs`` and ``data_samples`` (None).
     """
     _check_images(data_batch, 'vitpose_image_collate')
-    return dict(inputs=torch.stack([sample['inputs'] for sample in data_batch]),
-                data_samples=None)
+    return dict(
+        inputs=stack_images([sample['inputs'] for sample in data_batch]),
+        data_samples=None)
+
+
+def stack_images(images: Sequence[torch.Tensor]) -> torch.Tensor:
+    """``torch.stack(images)`` as one contiguous (B, C, H, W) tensor, for
+    (C, H, W) images of one size.
+
+    The packers hand out uint8 crops as (C, H, W) views of (H, W, C)
+    arrays; ``torch.stack`` gathers their channels with a strided copy, a
+    third of the cost of a crop. ``cv2.split`` writes each crop's channel
+    planes straight into the batch instead (a SIMD de-interleave, as cheap
+    as a plain copy). Other images are copied as they are.
+
+    Args:
+        images (Sequence[torch.Tensor]): (C, H, W) CPU tensors of one
+            shape and dtype.
+    """
+    batch = torch.empty((len(images), *images[0].shape),
+                        dtype=images[0].dtype)
+    rows = batch.numpy()
+    for row, image in zip(rows, images):
+        interleaved = image.permute(1, 2, 0)
+        if image.dtype == torch.uint8 and interleaved.is_contiguous():
+            planes = list(row)
+            split = cv2.split(interleaved.numpy(), planes)
+            if all(a.ctypes.data == b.ctypes.data
+                   for a, b in zip(split, planes)):
+                continue  # OpenCV wrote into the batch
+        np.copyto(row, image.numpy())
+    return batch
 
 
 def _check_images(data_batch: Sequence[dict], collate: str) -> None:

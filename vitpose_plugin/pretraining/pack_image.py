@@ -7,10 +7,11 @@ from mmpretrain.registry import TRANSFORMS
 
 @TRANSFORMS.register_module()
 class ViTPosePackImage(BaseTransform):
-    """``results['img']`` (H, W, C; any strides, e.g. a flipped view) as
-    ``inputs``, a contiguous (C, H, W) tensor of its dtype: the ``inputs``
-    of mmpretrain's ``PackInputs``, without its ``DataSample`` (MAE's loss
-    reads none; collate with ``vitpose_image_collate``).
+    """``results['img']`` (H, W, C) as ``inputs``, a (C, H, W) tensor of its
+    dtype (a view of the image when it is contiguous, as
+    ``PackViTPoseInputs`` packs; ``vitpose_image_collate`` stacks such views
+    without a strided copy): the ``inputs`` of mmpretrain's ``PackInputs``,
+    without its ``DataSample`` (MAE's loss reads none).
 
     Required keys: ``img``. Returns ``dict(inputs=...)``.
     """
@@ -21,5 +22,6 @@ class ViTPosePackImage(BaseTransform):
         if image.ndim != 3:
             raise ValueError(f'{type(self).__name__} packs (H, W, C) images, '
                              f'got shape {image.shape}')
-        return dict(inputs=torch.from_numpy(
-            np.ascontiguousarray(image.transpose(2, 0, 1))))
+        if not image.flags.c_contiguous:
+            image = np.ascontiguousarray(image)
+        return dict(inputs=torch.from_numpy(image).permute(2, 0, 1))

@@ -61,7 +61,7 @@ class ViTPosePersonRandomResizedCrop(BaseTransform):
     With ``flip_prob`` > 0 the crop is then mirrored left-right with that
     probability, drawn after the box as ``ViTPoseRandomFlip(prob=flip_prob)``
     draws it: the same draws and pixels as that transform after this one,
-    in one step (the mirrored crop is a view; packing copies it anyway).
+    in one step.
 
     Required keys: ``img``, ``person_region`` (centre x, centre y, width,
     height). Modified: ``img``, ``img_shape``. Added: ``crop_box``
@@ -152,7 +152,7 @@ class ViTPosePersonRandomResizedCrop(BaseTransform):
             # ViTPoseRandomFlip's draw: one uniform against the probability
             flip = bool(draws.random() < self.flip_prob)
             if flip:
-                results['img'] = results['img'][:, ::-1]
+                results['img'] = cv2.flip(results['img'], 1)
             results['flip'] = flip
             results['flip_direction'] = 'horizontal' if flip else None
         return results
