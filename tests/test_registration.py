@@ -81,7 +81,8 @@ def test_names_do_not_shadow_mmpose_components():
                          'ViTPoseSimpleHead', 'ViTPoseKnowledgeTokenTuner',
                          'ViTPoseTokenDistiller',
                          'ViTPoseMultiDatasetEstimator',
-                         'ViTPoseDataPreprocessor'}
+                         'ViTPoseDataPreprocessor',
+                         'ViTPoseExpMomentumEMA'}
 
 
 def test_version():
