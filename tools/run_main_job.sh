@@ -2,7 +2,7 @@
 # The embedded default job, the learnability benchmark (docs/learnability.md):
 # set up the environment, generate the synthetic COCO-keypoint splits if they
 # are not cached yet, train a tiny ViTPose from random initialisation on the
-# train split (~9 minutes on 2 CPU cores), evaluate it with COCO keypoint AP
+# train split (~6.5 minutes on 2 CPU cores), evaluate it with COCO keypoint AP
 # on the held-out val split and draw its predictions on a few val images.
 #
 #   bash tools/run_main_job.sh [WORK_DIR]     (default work_dirs/main_job)

@@ -9,6 +9,10 @@ _base_ = ['../vitpose_synthetic/td-hm_ViTPose-tiny_synthetic-128x96.py']
 max_epochs = 4
 val_interval = 4
 train_cfg = dict(max_epochs=max_epochs, val_interval=val_interval)
+# Batch 8 at lr 2e-3, the schedule the distillation figures were measured
+# with (the learnability recipe has since moved to batch 10).
+train_dataloader = dict(batch_size=8)
+optim_wrapper = dict(optimizer=dict(lr=2e-3))
 param_scheduler = [
     dict(type='LinearLR', begin=0, end=400, start_factor=0.01,
          by_epoch=False),

@@ -2,7 +2,7 @@
 # frozen teacher, the learnability recipe (128 x 4). Train the teacher and put
 # its checkpoint where this config expects it, from the repository root:
 #   python tools/train.py configs/vitpose_synthetic/td-hm_ViTPose-tiny_synthetic-128x96.py
-#   mkdir -p checkpoints && cp work_dirs/td-hm_ViTPose-tiny_synthetic-128x96/epoch_12.pth \
+#   mkdir -p checkpoints && cp work_dirs/td-hm_ViTPose-tiny_synthetic-128x96/epoch_5.pth \
 #       checkpoints/td-hm_ViTPose-tiny_synthetic-128x96.pth
 # (or override model.teacher_checkpoint). Then extract the teacher with its
 # token for stage 2 (td-hm_ViTPose-tiny-to-nano-distill_*):
@@ -19,7 +19,8 @@ optim_wrapper = dict(
     optimizer=dict(type='AdamW', lr=2e-3, betas=(0.9, 0.999),
                    weight_decay=0.0),
     clip_grad=dict(max_norm=1.0, norm_type=2))
-# One epoch at a constant learning rate.
+# One epoch of batch 8 at a constant learning rate.
+train_dataloader = dict(batch_size=8)
 param_scheduler = []
 default_hooks = dict(checkpoint=dict(interval=max_epochs))
 
