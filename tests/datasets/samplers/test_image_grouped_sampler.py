@@ -89,10 +89,44 @@ def test_an_images_persons_come_by_dataset_in_a_mixture():
     # one run per image and dataset: each pipeline decodes the image once
     switches = sum(a != b for a, b in zip(sources, sources[1:]))
     assert switches == 2 * 10 - 1
-    # a single dataset's order is unchanged (the same random draws)
-    single = Persons()
-    rng = np.random.default_rng(0)
-    groups = ViTPoseImageGroupedSampler(single, seed=0).groups
-    expected = [int(i) for image in rng.permutation(len(groups))
-                for i in rng.permutation(groups[image])]
-    assert list(ViTPoseImageGroupedSampler(single, seed=0)) == expected
+
+
+def ranks_orders(dataset, world_size, round_up, **kwargs):
+    """Each rank's share of the epoch's order."""
+    shares = []
+    for rank in range(world_size):
+        with mock.patch(
+                'vitpose_plugin.datasets.samplers.image_grouped_sampler.'
+                'get_dist_info', return_value=(rank, world_size)):
+            sampler = ViTPoseImageGroupedSampler(
+                dataset, round_up=round_up, **kwargs)
+        sampler.set_epoch(2)
+        shares.append(list(sampler))
+    return shares
+
+
+@pytest.mark.parametrize('round_up', [True, False])
+@pytest.mark.parametrize('world_size', [1, 2, 3])
+def test_ranks_share_one_grouped_order(world_size, round_up):
+    dataset = TwoDatasetsOneImageSet()
+    shares = ranks_orders(dataset, world_size, round_up, seed=5)
+    order = [i for share in shares for i in share]
+    # contiguous shares of one order; padding repeats its start
+    assert order[:len(dataset)] == ranks_orders(dataset, 1, False, seed=5)[0]
+    assert order[len(dataset):] == order[:len(order) - len(dataset)]
+    assert len({len(share) for share in shares}) == 1 or not round_up
+    full = order[:len(dataset)]
+    assert sorted(full) == list(range(len(dataset)))
+    assert sorted(runs(full, dataset)) == list(range(10))
+    sources = [int(i >= dataset.half) for i in full]
+    for image in range(10):
+        own = [s for i, s in zip(full, sources) if dataset.images[i] == image]
+        assert own == sorted(own)
+
+
+def test_unshuffled_order_is_first_appearance_then_index():
+    dataset = TwoDatasetsOneImageSet()
+    order = list(ViTPoseImageGroupedSampler(dataset, shuffle=False, seed=0))
+    expected = [i for image in range(10) for i in range(len(dataset))
+                if dataset.images[i] == image]
+    assert order == expected

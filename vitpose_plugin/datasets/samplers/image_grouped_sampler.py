@@ -1,11 +1,13 @@
 """A sampler that visits the persons of one image consecutively."""
 import math
-from typing import Dict, Iterator, List, Optional, Sized, Tuple
+from typing import Dict, Hashable, Iterator, List, Optional, Sized
 
 import numpy as np
 from mmengine.dist import get_dist_info, sync_random_seed
 from mmpose.registry import DATA_SAMPLERS
 from torch.utils.data import Sampler
+
+from ..sample_image_keys import sample_image_keys
 
 
 @DATA_SAMPLERS.register_module()
@@ -22,11 +24,13 @@ class ViTPoseImageGroupedSampler(Sampler):
     ``DefaultSampler`` only the batch
     composition changes: the persons of an image share a batch. Each rank
     takes a contiguous share of the epoch's order (padded like
-    ``DefaultSampler`` with ``round_up``).
+    ``DefaultSampler`` with ``round_up``). The images are read once at
+    build (``sample_image_keys``, without deserialising the samples) and
+    each epoch's order is one ``numpy.lexsort``.
 
     Args:
         dataset (Sized): The dataset; ``get_data_info(i)`` must give
-            ``img_path`` or ``img_id``.
+            ``img_path`` or ``img_id`` (in that order of preference).
         shuffle (bool): Random image and person order. Defaults to True.
         seed (int, optional): Shuffle seed, shared by all ranks. Defaults to
             None (a random seed synchronised across ranks).
@@ -45,7 +49,9 @@ class ViTPoseImageGroupedSampler(Sampler):
         self.seed = sync_random_seed() if seed is None else seed
         self.round_up = round_up
         self.epoch = 0
-        self.groups, self.sources = self._image_groups(dataset)
+        keys, self.sources = sample_image_keys(dataset)
+        self.images = self._image_indices(keys)
+        self.num_images = int(self.images.max(initial=-1)) + 1
         total = len(dataset)
         if round_up:
             self.num_samples = math.ceil(total / self.world_size)
@@ -57,35 +63,27 @@ class ViTPoseImageGroupedSampler(Sampler):
             self.total_size = total
 
     @staticmethod
-    def _image_groups(dataset: Sized) -> Tuple[List[np.ndarray], np.ndarray]:
-        """The sample indices of each image, and each sample's dataset index
-        in a mixture (0 otherwise)."""
-        groups: Dict[object, List[int]] = {}
-        sources = np.zeros(len(dataset), dtype=np.int64)
-        for index in range(len(dataset)):
-            info = dataset.get_data_info(index)
-            key = info.get('img_path', info.get('img_id'))
-            if key is None:
-                raise KeyError(
-                    'ViTPoseImageGroupedSampler needs img_path or img_id in '
-                    f'the data info of sample {index} of '
-                    f'{type(dataset).__name__}')
-            groups.setdefault(key, []).append(index)
-            sources[index] = info.get('dataset_idx', 0)
-        return [np.asarray(group) for group in groups.values()], sources
-
-    def _by_source(self, persons: np.ndarray) -> np.ndarray:
-        # a stable sort keeps the random order within each dataset
-        return persons[np.argsort(self.sources[persons], kind='stable')]
+    def _image_indices(keys: List[Hashable]) -> np.ndarray:
+        """Each sample's image as an index, images numbered in order of
+        first appearance."""
+        numbers: Dict[Hashable, int] = {}
+        return np.fromiter((numbers.setdefault(key, len(numbers))
+                            for key in keys),
+                           dtype=np.int64, count=len(keys))
 
     def _order(self) -> np.ndarray:
-        if not self.shuffle:
-            return np.concatenate([self._by_source(g) for g in self.groups])
-        rng = np.random.default_rng(self.seed + self.epoch)
-        return np.concatenate([
-            self._by_source(rng.permutation(self.groups[image]))
-            for image in rng.permutation(len(self.groups))
-        ])
+        """The epoch's order: by image rank, then dataset index, then
+        person rank (random ranks when shuffling, else first appearance
+        and sample index)."""
+        if self.shuffle:
+            rng = np.random.default_rng(self.seed + self.epoch)
+            image_rank = rng.permutation(self.num_images)[self.images]
+            person_rank = rng.permutation(len(self.images))
+        else:
+            image_rank = self.images
+            person_rank = np.arange(len(self.images))
+        # lexsort: the last key is the primary one
+        return np.lexsort((person_rank, self.sources, image_rank))
 
     def __iter__(self) -> Iterator[int]:
         order = self._order()
