@@ -8,12 +8,12 @@ datasets deep-copy seven metainfo entries into it): tens of microseconds per
 sample, hundreds for COCO-WholeBody. Every pose and person-crop dataset here
 pickles a dict whose first entries are plain scalars with ``img_path`` among
 them (``img_id, img_path, ...``; MPII ``id, img_id, img_path, ...``; the MAE
-person crops ``img_path, ...``), so :func:`sample_image_keys` decodes just
+person crops ``img_path, ...``), so :func:`sample_image_keys` matches just
 those leading opcodes, and unpickles a sample only where its layout is
 another.
 """
 import pickle
-import struct
+import re
 from typing import Hashable, List, NamedTuple, Optional, Sized
 
 import numpy as np
@@ -26,13 +26,17 @@ from .sample_draws import ViTPoseSeededDataset
 #: The sample keys naming its image, the first present wins.
 IMAGE_KEYS = ('img_path', 'img_id')
 
-# Pickle protocol 4 opcodes of a dict's leading plain entries.
-_PROTO_4, _FRAME, _MEMOIZE = b'\x80\x04', 0x95, 0x94
-_DICT_MARK = b'}\x94('  # EMPTY_DICT, MEMOIZE, MARK
-_SHORT_STR, _STR, _BINGET = 0x8c, 0x58, 0x68
-_INT_SIZES = {0x4b: (1, False), 0x4d: (2, False), 0x4a: (4, True)}
-_LONG1, _FLOAT = 0x8a, 0x47
-_CONSTANTS = {0x4e: None, 0x88: True, 0x89: False}
+#: A protocol-4 pickle of a dict whose leading entries are short ``str`` keys
+#: with plain non-str values (int, float, bool, None), then ``img_path``: a
+#: str (its length, 1 or 4 bytes, is group 1 or 2). Every opcode is matched
+#: whole, so a match is that pickle's first entries.
+_LEADING_IMAGE_PATH = re.compile(
+    rb'\x80\x04\x95.{8}'  # PROTO 4, FRAME
+    rb'\}\x94\('  # EMPTY_DICT, MEMOIZE, MARK
+    rb'(?:\x8c.\w+\x94'  # SHORT_BINUNICODE key, MEMOIZE
+    rb'(?:K.|M..|J.{4}|G.{8}|N|\x88|\x89))*?'  # BININT*, BINFLOAT, consts
+    rb'\x8c\x08img_path\x94'
+    rb'(?:\x8c(.)|X(.{4}))', re.DOTALL)  # SHORT_BINUNICODE | BINUNICODE
 
 
 class SampleImages(NamedTuple):
@@ -135,67 +139,11 @@ def _kept_image_keys(dataset: BaseDataset) -> List[Hashable]:
 
 def _leading_image_path(buffer: memoryview, start: int,
                         end: int) -> Optional[str]:
-    """``img_path`` of the pickled dict at ``buffer[start:end]`` if it is
-    among its leading plain entries, else None (undecided: unpickle it).
-
-    A protocol-4 pickle of a dict of several entries starts with PROTO,
-    FRAME, EMPTY_DICT, MEMOIZE, MARK, then key/value opcodes; strings are
-    each followed by MEMOIZE, so a repeated one is a BINGET of the memo.
-    """
-    if buffer[start:start + 2] != _PROTO_4 or end - start < 14 or \
-            buffer[start + 2] != _FRAME or \
-            buffer[start + 11:start + 14] != _DICT_MARK:
+    """``img_path`` of the pickled dict at ``buffer[start:end]`` if
+    :data:`_LEADING_IMAGE_PATH` finds it among the leading entries, else
+    None (undecided: unpickle it)."""
+    match = _LEADING_IMAGE_PATH.match(buffer, start, end)
+    if match is None:
         return None
-    memo: list = [None]  # the dict
-    position = start + 14
-    while position < end:
-        key, position = _plain_value(buffer, position, end, memo)
-        if not isinstance(key, str):
-            return None
-        value, position = _plain_value(buffer, position, end, memo)
-        if position < 0:
-            return None
-        if key == 'img_path':
-            return value if isinstance(value, str) else None
-    return None
-
-
-def _plain_value(buffer: memoryview, position: int, end: int,
-                 memo: list) -> tuple:
-    """The plain value (str, int, float, bool, None) pickled at
-    ``position`` and the position after it; ``(None, -1)`` for anything
-    else."""
-    if position < 0 or position >= end:
-        return None, -1
-    opcode = buffer[position]
-    if opcode in (_SHORT_STR, _STR):
-        width = 1 if opcode == _SHORT_STR else 4
-        size = int.from_bytes(buffer[position + 1:position + 1 + width],
-                              'little')
-        start = position + 1 + width
-        value = str(buffer[start:start + size], 'utf-8')
-        position = start + size
-        if position < end and buffer[position] == _MEMOIZE:
-            memo.append(value)
-            position += 1
-        return value, position
-    if opcode == _BINGET:
-        index = buffer[position + 1]
-        return (memo[index], position + 2) if index < len(memo) else \
-            (None, -1)
-    if opcode in _INT_SIZES:
-        size, signed = _INT_SIZES[opcode]
-        raw = buffer[position + 1:position + 1 + size]
-        return int.from_bytes(raw, 'little', signed=signed), \
-            position + 1 + size
-    if opcode == _LONG1:
-        size = buffer[position + 1]
-        raw = buffer[position + 2:position + 2 + size]
-        return int.from_bytes(raw, 'little', signed=True), \
-            position + 2 + size
-    if opcode == _FLOAT:
-        return struct.unpack_from('>d', buffer, position + 1)[0], \
-            position + 9
-    if opcode in _CONSTANTS:
-        return _CONSTANTS[opcode], position + 1
-    return None, -1
+    size = int.from_bytes(match.group(1) or match.group(2), 'little')
+    return str(buffer[match.end():match.end() + size], 'utf-8')
